@@ -1,3 +1,34 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from visualizer import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("clusters/new/", views.sandbox_new, name="sandbox-new"),
+    path("clusters/<uuid:cluster_id>/", views.sandbox, name="sandbox"),
+    path("clusters/<uuid:cluster_id>/kubeconfig/", views.kubeconfig, name="sandbox-kubeconfig"),
+    path("watch/<str:watch_token>/", views.watch, name="sandbox-watch"),
+    # forms of the sandbox page
+    path("clusters/<uuid:cluster_id>/services/new/", views.service_create, name="service-create"),
+    path("clusters/<uuid:cluster_id>/workloads/new/", views.workload_new, name="workload-create"),
+    path("clusters/<uuid:cluster_id>/scale/", views.workload_scale_form, name="workload-scale-form"),
+    path("clusters/<uuid:cluster_id>/nodes/new/", views.node_create, name="node-create"),
+    path("clusters/<uuid:cluster_id>/settings/", views.sandbox_settings, name="sandbox-settings"),
+    # per-object actions: their names are the URL templates of visualizer/actions.py
+    path("clusters/<uuid:cluster_id>/pods/<str:namespace>/<str:name>/readiness/", views.pod_readiness,
+         name="pod-readiness"),
+    path("clusters/<uuid:cluster_id>/pods/<str:namespace>/<str:name>/delete/", views.pod_remove,
+         name="pod-delete"),
+    path("clusters/<uuid:cluster_id>/services/<str:namespace>/<str:name>/delete/", views.service_delete,
+         name="service-delete"),
+    path("clusters/<uuid:cluster_id>/services/<str:namespace>/<str:name>/edit/", views.service_edit,
+         name="service-edit"),
+    path("clusters/<uuid:cluster_id>/workloads/<str:namespace>/<str:name>/delete/", views.workload_delete,
+         name="workload-delete"),
+    path("clusters/<uuid:cluster_id>/workloads/<str:namespace>/<str:name>/scale/", views.workload_scale_one,
+         name="workload-scale"),
+    path("clusters/<uuid:cluster_id>/nodes/<str:name>/delete/", views.node_remove, name="node-delete"),
+    # JSON API (DRF) and its OpenAPI schema
+    path("api/", include("visualizer.api.urls")),
+    path("k8s/<uuid:cluster_id>/", include("visualizer.kubeapi.urls")),
+]

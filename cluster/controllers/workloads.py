@@ -1,0 +1,222 @@
+"""Deployment, ReplicaSet, garbage collection and the scheduler, over one transaction's changes."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+from cluster.sim.names import generate_name
+from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
+from cluster.sim.scheduler import pick_node, pick_pod_ip
+from cluster.sim.workloads import (
+    controlled_by,
+    label_selector_matches,
+    pod_from_template,
+    pods_to_delete,
+    replicaset_for,
+)
+from cluster.store import Change, Store, rfc3339
+
+
+def sync_workloads(store: Store, changes: list[Change]) -> None:
+    _collect_garbage(store, changes)
+    for deployment in _touched(store, changes, "Deployment"):
+        _sync_deployment(store, deployment)
+    for rs in _touched(store, changes, "ReplicaSet"):
+        _sync_replicaset(store, rs)
+    _schedule_pending(store)
+
+
+def _touched(store: Store, changes: list[Change], kind: str) -> list[Obj]:
+    """Objects of `kind` changed directly, or owning a changed child (a pod of a ReplicaSet...)."""
+    keys: set[tuple[str, str]] = set()
+    child = {"Deployment": "ReplicaSet", "ReplicaSet": "Pod"}[kind]
+    for change in changes:
+        meta = change.obj["metadata"]
+        ns = meta.get("namespace", "")
+        if change.kind == kind and change.new is not None:
+            keys.add((ns, meta["name"]))
+        elif change.kind == child:
+            for ref in meta.get("ownerReferences") or []:
+                if ref.get("kind") == kind and ref.get("controller"):
+                    keys.add((ns, ref["name"]))
+    objs = (store.peek(kind, ns, name) for ns, name in sorted(keys))
+    return [obj for obj in objs if obj is not None]
+
+
+def _collect_garbage(store: Store, changes: list[Change]) -> None:
+    """Cascade deletes through ownerReferences, and remove pods bound to a deleted node."""
+    gone_uids = {c.old["metadata"]["uid"] for c in changes if c.new is None and c.old is not None}
+    gone_nodes = {c.old["metadata"]["name"] for c in changes if c.new is None and c.kind == "Node"}
+    if not gone_uids:
+        return
+    for kind in ("ReplicaSet", "Pod", "EndpointSlice"):
+        for obj in list(store.list(kind)):
+            meta = obj["metadata"]
+            owned = any(ref.get("uid") in gone_uids for ref in meta.get("ownerReferences") or [])
+            orphaned_pod = kind == "Pod" and pod_node(obj) in gone_nodes
+            if owned or orphaned_pod:
+                store.remove(kind, meta.get("namespace", ""), meta["name"])
+
+
+def _sync_deployment(store: Store, deployment: Obj) -> None:
+    ns = deployment["metadata"]["namespace"]
+    wanted = replicaset_for(deployment)
+    owned = [rs for rs in store.list("ReplicaSet", ns) if controlled_by(rs, deployment)]
+    current = next((rs for rs in owned if rs["metadata"]["name"] == wanted["metadata"]["name"]), None)
+    replicas = deployment["spec"].get("replicas", 1)
+    if current is None:
+        store.put("ReplicaSet", wanted)
+        current = wanted
+    elif current["spec"].get("replicas") != replicas:
+        current = store.get("ReplicaSet", ns, current["metadata"]["name"])
+        current["spec"]["replicas"] = replicas
+        store.put("ReplicaSet", current)
+    # A new template replaces the old ReplicaSets at once (the whole rollout in one step).
+    for old in owned:
+        if old["metadata"]["name"] != current["metadata"]["name"] and old["spec"].get("replicas"):
+            old = store.get("ReplicaSet", ns, old["metadata"]["name"])
+            old["spec"]["replicas"] = 0
+            store.put("ReplicaSet", old)
+    _update_deployment_status(store, deployment, current)
+
+
+def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> None:
+    ns = deployment["metadata"]["namespace"]
+    pods = [p for p in store.list("Pod", ns) if label_selector_matches(deployment["spec"].get("selector"),
+                                                                        p["metadata"].get("labels") or {})]
+    active = [p for p in pods if not pod_terminating(p)]
+    updated = [p for p in active if controlled_by(p, current)]
+    ready = sum(1 for p in active if pod_ready(p))
+    replicas = deployment["spec"].get("replicas", 1)
+    available = ready >= replicas - _max_unavailable(deployment, replicas)
+    now = rfc3339(store.now)
+    status = {
+        "observedGeneration": deployment["metadata"].get("generation", 1),
+        "replicas": len(active),
+        "updatedReplicas": len(updated),
+        "readyReplicas": ready,
+        "availableReplicas": ready,
+        "unavailableReplicas": max(replicas - ready, 0),
+        "conditions": [
+            _condition("Available", available, "MinimumReplicasAvailable" if available
+                       else "MinimumReplicasUnavailable",
+                       "Deployment has minimum availability." if available
+                       else "Deployment does not have minimum availability.", now),
+            _condition("Progressing", True, "NewReplicaSetAvailable",
+                       f'ReplicaSet "{current["metadata"]["name"]}" has successfully progressed.', now),
+        ],
+    }
+    for key in ("readyReplicas", "availableReplicas", "unavailableReplicas", "updatedReplicas", "replicas"):
+        if not status[key]:
+            del status[key]
+    _put_status(store, "Deployment", deployment, status)
+
+
+def _max_unavailable(deployment: Obj, replicas: int) -> int:
+    value = ((deployment["spec"].get("strategy") or {}).get("rollingUpdate") or {}).get("maxUnavailable", "25%")
+    if isinstance(value, str) and value.endswith("%"):
+        return int(replicas * int(value[:-1]) / 100)
+    return int(value)
+
+
+def _condition(type_: str, ok: bool, reason: str, message: str, now: str) -> Obj:
+    return {"type": type_, "status": "True" if ok else "False", "lastUpdateTime": now,
+            "lastTransitionTime": now, "reason": reason, "message": message}
+
+
+def _put_status(store: Store, kind: str, obj: Obj, status: Obj) -> None:
+    """Write a status only when it changed in substance (timestamps alone are no change)."""
+
+    def strip(s: Obj) -> Obj:
+        s = copy.deepcopy(s)
+        for cond in s.get("conditions") or []:
+            cond.pop("lastUpdateTime", None)
+            cond.pop("lastTransitionTime", None)
+        return s
+
+    if strip(obj.get("status") or {}) == strip(status):
+        return
+    fresh = store.get(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+    fresh["status"] = status
+    store.put(kind, fresh)
+
+
+def _sync_replicaset(store: Store, rs: Obj) -> None:
+    ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
+    owned = [p for p in store.list("Pod", ns) if controlled_by(p, rs)]
+    active = [p for p in owned if not pod_terminating(p)]
+    diff = int(rs["spec"].get("replicas", 1)) - len(active)
+    if diff > 0:
+        taken = store.names("Pod", ns)
+        for _ in range(diff):
+            pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
+            taken.add(pod["metadata"]["name"])
+            _schedule(store, pod, _pods_per_node(store))
+            store.put("Pod", pod)
+    elif diff < 0:
+        for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
+            store.remove("Pod", ns, pod["metadata"]["name"])
+    owned = [p for p in store.list("Pod", ns) if controlled_by(p, rs) and not pod_terminating(p)]
+    ready = sum(1 for p in owned if pod_ready(p))
+    status = {"replicas": len(owned), "fullyLabeledReplicas": len(owned), "readyReplicas": ready,
+              "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
+    status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+    current = store.peek("ReplicaSet", ns, name)
+    if current is not None:
+        _put_status(store, "ReplicaSet", current, status)
+
+
+def _pods_per_node(store: Store) -> Counter:
+    return Counter(pod_node(p) for p in store.list("Pod") if pod_node(p))
+
+
+def _schedule_pending(store: Store) -> None:
+    pending = [p for p in store.list("Pod") if not pod_node(p) and not pod_terminating(p)]
+    if not pending:
+        return
+    per_node = _pods_per_node(store)
+    for pod in pending:
+        fresh = store.get("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if _schedule(store, fresh, per_node):
+            store.put("Pod", fresh)
+
+
+def _schedule(store: Store, pod: Obj, per_node: Counter) -> bool:
+    """Bind a pod to a node, give it an IP from the node's pod CIDR and start it (Ready)."""
+    nodes = store.nodes_by_name()
+    node_name = pick_node(nodes.values(), per_node)
+    if node_name is None:
+        pod["status"] = {"phase": "Pending", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+             "message": "0/0 nodes are available: no ready nodes."}]}
+        return False
+    ip = pick_pod_ip(nodes[node_name], store.pod_ips())
+    if ip is None:
+        return False
+    store.pod_ips().add(ip)  # reserved now: the pod is put after this returns
+    per_node[node_name] += 1
+    pod["spec"]["nodeName"] = node_name
+    now = rfc3339(store.now)
+    host_ip = node_internal_ip(nodes[node_name])
+    containers = pod["spec"].get("containers") or []
+    pod["status"] = {
+        "phase": "Running",
+        "conditions": [
+            {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
+            for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+        ],
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
+        "startTime": now,
+        "qosClass": "BestEffort",
+        "containerStatuses": [
+            {"name": c.get("name", ""), "image": c.get("image", ""), "imageID": "", "ready": True,
+             "restartCount": 0, "started": True, "containerID": "",
+             "state": {"running": {"startedAt": now}}}
+            for c in containers
+        ],
+    }
+    return True

@@ -1,0 +1,47 @@
+"""Publishing committed events to everyone watching a sandbox.
+
+Each batch is encoded to JSON once, here, and sent once to the sandbox's channel-layer group.
+The group's members are per-process relays (see visualizer/fanout.py), which hand the same text
+to every local websocket: no per-viewer copy or encoding.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from cluster.models import Event
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+RELAY_MESSAGE_TYPE = "relay.text"
+
+
+def group_name(cluster_id: Any) -> str:
+    return f"cluster.{cluster_id}"
+
+
+def encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))
+
+
+def events_message(events: Iterable[Event]) -> dict[str, Any]:
+    return {"type": "events", "events": [event.as_wire() for event in events]}
+
+
+def broadcast(cluster_id: Any, message: dict[str, Any]) -> None:
+    """Send one wire message to every viewer of the sandbox, in every process."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    payload = {"type": RELAY_MESSAGE_TYPE, "text": encode(message)}
+    try:
+        async_to_sync(layer.group_send)(group_name(cluster_id), payload)
+    except Exception:  # a viewer missing one batch resyncs from the log; a write must not fail
+        log.exception("could not publish to sandbox %s", cluster_id)

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cluster.models import Cluster
+from cluster.presets import PRESETS
+from cluster.services.sandboxes import cluster_create
+
+
+class Command(BaseCommand):
+    help = "Create a sandbox from a preset and print its URL and access token."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--preset", choices=PRESETS, default="kubia")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument("--replace", action="store_true", help="delete a sandbox of that name first")
+        parser.add_argument("--seed", type=int, default=None, help="make random choices reproducible")
+
+    def handle(self, *args, name: str, preset: str, base_url: str, replace: bool, seed: int | None, **options):
+        existing = Cluster.objects.filter(name=name)
+        if existing.exists():
+            if not replace:
+                raise CommandError(f'a sandbox named "{name}" already exists (use --replace)')
+            existing.delete()
+        cluster = cluster_create(name=name, preset=preset, seed=seed)
+        base = base_url.rstrip("/")
+        self.stdout.write(f"Sandbox {cluster.name} ({preset}) is ready.")
+        self.stdout.write(f"  URL:          {base}/clusters/{cluster.pk}/?token={cluster.access_token}")
+        self.stdout.write(f"  Watch link:   {base}/watch/{cluster.watch_token}/")
+        self.stdout.write(f"  Access token: {cluster.access_token}")

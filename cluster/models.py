@@ -1,0 +1,201 @@
+"""The simulated cluster as stored: one sandbox (Cluster) and its Kubernetes objects.
+
+Each Kubernetes object keeps its whole API form in `body` (metadata, spec, status), so YAML and
+the Kubernetes API round-trip without loss; the columns beside it are indexes for lookups.
+Every field of a Service the apiserver knows (type, ports with name / protocol / port /
+targetPort / nodePort, selector, clusterIP(s), sessionAffinity and its timeout, external and
+internal traffic policy, allocateLoadBalancerNodePorts, healthCheckNodePort,
+loadBalancerSourceRanges, load-balancer status) lives in `body` exactly as in Kubernetes.
+"""
+
+import secrets
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cluster.sim.objects import ClusterSettings
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ProxyMode(models.TextChoices):
+    IPTABLES = "iptables", "iptables"
+    IPVS = "ipvs", "IPVS"
+    NFTABLES = "nftables", "nftables"
+
+
+class Cluster(models.Model):
+    """A sandbox: one simulated cluster with its own settings, owner and resourceVersion counter."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=63, unique=True)
+    service_cidr = models.CharField(max_length=43, default="10.96.0.0/12")
+    node_port_min = models.PositiveIntegerField(default=30000)
+    node_port_max = models.PositiveIntegerField(default=32767)
+    max_endpoints_per_slice = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    proxy_mode = models.CharField(max_length=10, choices=ProxyMode.choices, default=ProxyMode.IPTABLES)
+    lb_pool = models.JSONField(default=list, blank=True)
+    owner = models.CharField(max_length=64, blank=True, default="")
+    access_token = models.CharField(max_length=64, unique=True, default=_token)
+    watch_token = models.CharField(max_length=64, unique=True, default=_token)
+    # The Kubernetes resourceVersion and the event sequence number: one counter per sandbox.
+    resource_version = models.BigIntegerField(default=0)
+    # kube-proxy state a real node keeps between connections: ClientIP affinity, IPVS cursors.
+    dataplane_state = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_active = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_endpoints_per_slice__gte=1, max_endpoints_per_slice__lte=1000),
+                name="cluster_max_endpoints_per_slice_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def settings(self) -> ClusterSettings:
+        return ClusterSettings(
+            service_cidr=self.service_cidr,
+            node_port_min=self.node_port_min,
+            node_port_max=self.node_port_max,
+            max_endpoints_per_slice=self.max_endpoints_per_slice,
+            proxy_mode=self.proxy_mode,
+            lb_pool=tuple(self.lb_pool or ()),
+        )
+
+
+class KubeObject(models.Model):
+    """Columns shared by every stored Kubernetes object; `body` is the source of truth."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    name = models.CharField(max_length=253)
+    uid = models.UUIDField(default=uuid.uuid4)
+    resource_version = models.BigIntegerField(default=0)
+    body = models.JSONField()
+
+    class Meta:
+        abstract = True
+        ordering = ["namespace", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+
+def _unique_name(kind: str) -> list[models.UniqueConstraint]:
+    return [models.UniqueConstraint(fields=["cluster", "namespace", "name"], name=f"{kind}_unique_name")]
+
+
+class Namespace(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("namespace")
+
+
+class Node(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("node")
+
+
+class Pod(KubeObject):
+    node_name = models.CharField(max_length=253, blank=True, default="")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta(KubeObject.Meta):
+        constraints = [
+            *_unique_name("pod"),
+            models.UniqueConstraint(fields=["cluster", "ip"], name="pod_unique_ip"),
+        ]
+
+
+class Deployment(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("deployment")
+
+
+class ReplicaSet(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("replicaset")
+
+
+class Service(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("service")
+
+
+class Endpoints(KubeObject):
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("endpoints")
+        verbose_name_plural = "endpoints"
+
+
+class EndpointSlice(KubeObject):
+    service_name = models.CharField(max_length=253, blank=True, default="", db_index=True)
+
+    class Meta(KubeObject.Meta):
+        constraints = _unique_name("endpointslice")
+
+
+class ClusterIPAllocation(models.Model):
+    """One row per allocated ClusterIP: the unique constraint makes two racing writes exclusive."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    ip = models.GenericIPAddressField()
+    service_uid = models.UUIDField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "ip"], name="clusterip_unique")]
+
+
+class NodePortAllocation(models.Model):
+    """One row per allocated nodePort (TCP and UDP share a number, as in the real bitmap)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    port = models.PositiveIntegerField()
+    service_uid = models.UUIDField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "port"], name="nodeport_unique")]
+
+
+class Event(models.Model):
+    """The ordered change log: seq is the resourceVersion the change gave the object."""
+
+    ADDED = "ADDED"
+    MODIFIED = "MODIFIED"
+    DELETED = "DELETED"
+    TYPES = [(t, t) for t in (ADDED, MODIFIED, DELETED)]
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=8, choices=TYPES)
+    kind = models.CharField(max_length=32)
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    name = models.CharField(max_length=253)
+    object = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "seq"], name="event_unique_seq")]
+        ordering = ["seq"]
+
+    def as_wire(self) -> dict:
+        return {"seq": self.seq, "type": self.type, "kind": self.kind, "object": self.object}
+
+
+class Trace(models.Model):
+    """One traced request, stored so it can be replayed."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.JSONField()
+
+    class Meta:
+        ordering = ["-id"]

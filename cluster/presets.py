@@ -1,0 +1,92 @@
+"""Ready-made sandboxes: the objects each preset starts with, as Kubernetes manifests."""
+
+from __future__ import annotations
+
+from cluster.sim.objects import Obj
+
+PRESETS = ("kubia", "empty", "scale")
+
+
+def node_manifest(index: int, *, zone_count: int = 3) -> Obj:
+    """node-<index>: InternalIP 10.0.0.<10+i>, ExternalIP 130.211.<i>.<10+i>, pod CIDR 10.244.<i>.0/24."""
+    name = f"node-{index}"
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "topology.kubernetes.io/zone": f"zone-{'abcdefgh'[(index - 1) % zone_count]}",
+            },
+        },
+        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "status": {
+            "addresses": [
+                {"type": "InternalIP", "address": f"10.0.{index // 200}.{10 + index % 200}"},
+                {"type": "ExternalIP", "address": f"130.211.{index // 200}.{10 + index % 200}"},
+                {"type": "Hostname", "address": name},
+            ],
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                            "message": "kubelet is posting ready status"}],
+            "nodeInfo": {"kubeletVersion": "v1.31.0", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                         "kernelVersion": "6.1.0", "containerRuntimeVersion": "containerd://1.7.0",
+                         "architecture": "amd64", "operatingSystem": "linux"},
+        },
+    }
+
+
+def replicaset_manifest(name: str, replicas: int, *, labels: dict[str, str], port: int,
+                        port_name: str = "", image: str = "luksa/kubia") -> Obj:
+    container_port: Obj = {"containerPort": port, "protocol": "TCP"}
+    if port_name:
+        container_port["name"] = port_name
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [{"name": name, "image": image, "ports": [container_port]}]},
+            },
+        },
+    }
+
+
+def service_manifest(name: str, *, type_: str = "ClusterIP", port: int = 80, target_port: int | str = 8080,
+                     node_port: int | None = None, selector: dict[str, str] | None = None) -> Obj:
+    service_port: Obj = {"port": port, "targetPort": target_port}
+    if node_port:
+        service_port["nodePort"] = node_port
+    spec: Obj = {"ports": [service_port], "selector": selector or {"app": name}}
+    if type_ != "ClusterIP":
+        spec["type"] = type_
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+
+
+def preset_manifests(preset: str) -> list[Obj]:
+    if preset == "empty":
+        return [node_manifest(i) for i in (1, 2, 3)]
+    if preset == "kubia":
+        # Kubernetes in Action, chapter 5: three kubia pods behind three kinds of Service.
+        return [
+            *(node_manifest(i) for i in (1, 2, 3)),
+            replicaset_manifest("kubia", 3, labels={"app": "kubia"}, port=8080, port_name="http"),
+            service_manifest("kubia", selector={"app": "kubia"}),
+            service_manifest("kubia-nodeport", type_="NodePort", node_port=30123, selector={"app": "kubia"}),
+            service_manifest("kubia-loadbalancer", type_="LoadBalancer", selector={"app": "kubia"}),
+        ]
+    if preset == "scale":
+        # About 20 nodes and 1,000 pods over several services: level of detail and slice splits.
+        workloads = [("web", 500), ("api", 300), ("cache", 150), ("batch", 50)]
+        manifests: list[Obj] = [node_manifest(i) for i in range(1, 21)]
+        for name, replicas in workloads:
+            manifests.append(replicaset_manifest(name, replicas, labels={"app": name}, port=8080))
+            manifests.append(service_manifest(name, selector={"app": name}))
+        manifests.append(service_manifest("web-public", type_="LoadBalancer", selector={"app": "web"}))
+        return manifests
+    raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")

@@ -1,0 +1,75 @@
+"""Reads: what the web edge and the Kubernetes API show of a sandbox."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from cluster.kinds import KIND_ORDER, kind_info
+from cluster.models import Cluster, Event
+from cluster.sim.objects import Obj
+
+# A viewer further behind than this gets a fresh snapshot instead of the missed events.
+MAX_REPLAY = 5000
+
+
+def cluster_get(*, cluster_id: str) -> Cluster | None:
+    try:
+        return Cluster.objects.get(pk=cluster_id)
+    except (Cluster.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def cluster_by_token(*, token: str) -> Cluster | None:
+    return Cluster.objects.filter(access_token=token).first() if token else None
+
+
+def cluster_by_watch_token(*, token: str) -> Cluster | None:
+    return Cluster.objects.filter(watch_token=token).first() if token else None
+
+
+def object_list(*, cluster: Cluster, kind: str, namespace: str | None = None) -> list[Obj]:
+    rows = kind_info(kind).model.objects.filter(cluster=cluster)
+    if namespace is not None:
+        rows = rows.filter(namespace=namespace)
+    return list(rows.order_by("namespace", "name").values_list("body", flat=True))
+
+
+def object_get(*, cluster: Cluster, kind: str, namespace: str, name: str) -> Obj | None:
+    row = kind_info(kind).model.objects.filter(cluster=cluster, namespace=namespace, name=name)
+    return row.values_list("body", flat=True).first()
+
+
+def cluster_settings_wire(cluster: Cluster) -> dict:
+    return {
+        "serviceCIDR": cluster.service_cidr,
+        "nodePortRange": f"{cluster.node_port_min}-{cluster.node_port_max}",
+        "maxEndpointsPerSlice": cluster.max_endpoints_per_slice,
+        "proxyMode": cluster.proxy_mode,
+        "lbPool": list(cluster.lb_pool or []),
+    }
+
+
+def cluster_snapshot(*, cluster: Cluster) -> dict:
+    """The whole state at one resourceVersion (read in one transaction so it is consistent)."""
+    with transaction.atomic():
+        fresh = Cluster.objects.get(pk=cluster.pk)
+        objects = {kind: object_list(cluster=fresh, kind=kind) for kind in KIND_ORDER}
+    return {
+        "type": "snapshot",
+        "seq": fresh.resource_version,
+        "cluster": {"id": str(fresh.pk), "name": fresh.name, "settings": cluster_settings_wire(fresh)},
+        "objects": objects,
+    }
+
+
+def events_since(*, cluster: Cluster, seq: int, limit: int = MAX_REPLAY) -> list[Event] | None:
+    """Events after `seq` in order, or None when the log cannot bring this reader up to date."""
+    current = Cluster.objects.filter(pk=cluster.pk).values_list("resource_version", flat=True).first()
+    if current is None or seq > current:
+        return None
+    if current - seq > limit:
+        return None
+    events = list(Event.objects.filter(cluster=cluster, seq__gt=seq).order_by("seq"))
+    if events and events[0].seq != seq + 1:
+        return None  # the log was trimmed past this reader
+    return events

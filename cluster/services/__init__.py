@@ -1,0 +1,1 @@
+"""Writes to the simulated cluster. Every change goes through cluster.services.writing."""

@@ -1,0 +1,146 @@
+"""Create, update and delete any stored Kubernetes object, with kube-apiserver semantics."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from cluster import kinds
+from cluster.errors import ApiError
+from cluster.models import Cluster
+from cluster.services.allocations import allocate_service, release_service
+from cluster.services.writing import writing
+from cluster.sim import defaults, fielderrors, validation
+from cluster.sim.names import generate_name
+from cluster.sim.objects import Obj
+from cluster.store import Store
+
+# Fields only the server writes: whatever a client sends for them is replaced.
+_SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation", "deletionTimestamp",
+                    "managedFields", "selfLink")
+# Kinds whose status a client cannot set on create or update (only controllers do).
+_STATUS_OWNED_BY_SERVER = {"Pod", "Service", "Deployment", "ReplicaSet"}
+
+
+def _locate(store: Store, kind: str, obj: Obj) -> tuple[kinds.KindInfo, str]:
+    if kind not in kinds.KINDS:
+        raise ApiError(fielderrors.status_bad_request(f'no kind "{kind}" is registered for version'
+                                                      f' "{obj.get("apiVersion", "")}"'))
+    info = kinds.kind_info(kind)
+    meta = obj.setdefault("metadata", {})
+    if not info.namespaced:
+        return info, ""
+    ns = meta.get("namespace") or "default"
+    meta["namespace"] = ns
+    if store.peek("Namespace", "", ns) is None and kind != "Namespace":
+        raise ApiError(fielderrors.status_not_found("namespaces", ns))
+    return info, ns
+
+
+def _default(kind: str, obj: Obj) -> Obj:
+    defaulter = getattr(defaults, f"default_{kind.lower()}", None)
+    return defaulter(obj) if defaulter else obj
+
+
+def _invalid(info: kinds.KindInfo, name: str, errors: list) -> ApiError:
+    return ApiError(fielderrors.invalid_status(info.kind, info.group, name, errors))
+
+
+def create_in(store: Store, obj: Obj) -> Obj:
+    """Create inside an open write (presets and multi-document applies use this)."""
+    obj = copy.deepcopy(obj)
+    kind = obj.get("kind", "")
+    info, ns = _locate(store, kind, obj)
+    meta = obj["metadata"]
+    for field in _SERVER_METADATA:
+        meta.pop(field, None)
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = generate_name(meta["generateName"], store.rng, store.names(kind, ns))
+    if kind in _STATUS_OWNED_BY_SERVER:
+        obj.pop("status", None)
+    obj = _default(kind, obj)
+    errors = validation.validate(kind, obj, settings=store.settings)
+    if errors:
+        raise _invalid(info, meta.get("name", ""), errors)
+    if store.peek(kind, ns, meta["name"]) is not None:
+        raise ApiError(fielderrors.status_already_exists(info.plural, meta["name"], info.group))
+    if kind == "Service":
+        errors = allocate_service(store, obj, None)
+        if errors:
+            raise _invalid(info, meta["name"], errors)
+    return store.put(kind, obj)
+
+
+def update_in(store: Store, kind: str, namespace: str, name: str, mutate: Callable[[Obj], Obj],
+              *, subresource: str = "") -> Obj:
+    """Read, let `mutate` produce the new object, then default, validate and store it."""
+    info = kinds.kind_info(kind)
+    old = store.peek(kind, namespace, name)
+    if old is None:
+        raise ApiError(fielderrors.status_not_found(info.plural, name, info.group))
+    new = mutate(copy.deepcopy(old))
+    meta = new.setdefault("metadata", {})
+    sent_rv = meta.get("resourceVersion")
+    if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
+        raise ApiError(fielderrors.status_conflict(info.plural, name, info.group))
+    if meta.get("name", name) != name or (info.namespaced and meta.get("namespace", namespace) != namespace):
+        raise ApiError(fielderrors.status_bad_request("the name of the object does not match the name on the URL"))
+    meta.update(name=name, **({"namespace": namespace} if info.namespaced else {}))
+    for field in _SERVER_METADATA:
+        meta.pop(field, None)
+        if field in old["metadata"]:
+            meta[field] = old["metadata"][field]
+    if kind in _STATUS_OWNED_BY_SERVER and subresource != "status":
+        new["status"] = copy.deepcopy(old.get("status") or {})
+    if kind == "Service":
+        new = validation.prepare_service_update(new, old)
+    status = new.get("status")
+    new = _default(kind, new)
+    if status is not None:  # defaulting resets status as on create; an update keeps it
+        new["status"] = status
+    errors = validation.validate(kind, new, old=old, settings=store.settings)
+    if not errors and kind == "Service":
+        errors = allocate_service(store, new, old)
+    if errors:
+        raise _invalid(info, name, errors)
+    if _same(new, old):
+        return old
+    return store.put(kind, new)
+
+
+def _same(new: Obj, old: Obj) -> bool:
+    strip = {"resourceVersion", "generation"}
+    a = {**new, "metadata": {k: v for k, v in new["metadata"].items() if k not in strip}}
+    b = {**old, "metadata": {k: v for k, v in old["metadata"].items() if k not in strip}}
+    return a == b
+
+
+def delete_in(store: Store, kind: str, namespace: str, name: str) -> Obj:
+    info = kinds.kind_info(kind)
+    old = store.peek(kind, namespace, name)
+    if old is None:
+        raise ApiError(fielderrors.status_not_found(info.plural, name, info.group))
+    if kind == "Service":
+        release_service(store, old)
+    if kind == "Namespace":
+        for other in kinds.KIND_ORDER:
+            if kinds.kind_info(other).namespaced:
+                for obj in list(store.list(other, name)):
+                    delete_in(store, other, name, obj["metadata"]["name"])
+    return store.remove(kind, namespace, name)
+
+
+def object_create(*, cluster: Cluster | str, obj: Obj) -> Obj:
+    with writing(cluster) as store:
+        return create_in(store, obj)
+
+
+def object_update(*, cluster: Cluster | str, kind: str, namespace: str, name: str,
+                  mutate: Callable[[Obj], Obj], subresource: str = "") -> Obj:
+    with writing(cluster) as store:
+        return update_in(store, kind, namespace, name, mutate, subresource=subresource)
+
+
+def object_delete(*, cluster: Cluster | str, kind: str, namespace: str, name: str) -> Obj:
+    with writing(cluster) as store:
+        return delete_in(store, kind, namespace, name)

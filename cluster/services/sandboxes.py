@@ -1,0 +1,128 @@
+"""Creating sandboxes and changing their settings."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+
+from django.db import transaction
+
+from cluster.errors import ApiError
+from cluster.models import Cluster, ProxyMode
+from cluster.presets import preset_manifests
+from cluster.services.objects import create_in
+from cluster.services.writing import writing
+from cluster.sim.allocation import kubernetes_service_ip
+from cluster.sim.fielderrors import FieldError, invalid_status
+from cluster.store import Store
+
+DEFAULT_LB_POOL = {"kubia": ["130.211.97.55-130.211.97.64"]}
+FALLBACK_LB_POOL = ["192.168.1.240-192.168.1.250"]
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", seed: int | None = None) -> Cluster:
+    """A new sandbox with the system objects every cluster has, then the preset's objects."""
+    manifests = preset_manifests(preset)
+    with transaction.atomic():
+        cluster = Cluster.objects.create(
+            name=name or f"sandbox-{secrets.token_hex(4)}",
+            owner=owner,
+            lb_pool=DEFAULT_LB_POOL.get(preset, FALLBACK_LB_POOL),
+        )
+        with writing(cluster, seed=seed) as store:
+            _bootstrap(store)
+            for manifest in manifests:
+                create_in(store, manifest)
+    return cluster
+
+
+def _bootstrap(store: Store) -> None:
+    for ns in SYSTEM_NAMESPACES:
+        create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    ip = kubernetes_service_ip(store.settings.service_cidr)
+    create_in(store, {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": ip, "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+    })
+    # The apiserver writes these two itself; its Endpoints are never mirrored.
+    apiserver = {"ip": "10.0.0.2"}
+    create_in(store, {
+        "apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [apiserver], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
+    })
+    create_in(store, {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [apiserver["ip"]], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+    })
+
+
+def _settings_error(cluster: Cluster, field: str, value, detail: str) -> ApiError:
+    return ApiError(invalid_status("Cluster", "servicescope.io", cluster.name,
+                                   [FieldError(field, "Invalid value", value, detail)]))
+
+
+def cluster_update_settings(*, cluster: Cluster, node_port_range: str | None = None,
+                            max_endpoints_per_slice: int | None = None, proxy_mode: str | None = None,
+                            lb_pool: list[str] | None = None) -> Cluster:
+    """Change a sandbox's knobs; slices are re-synced at once when the slice size changes."""
+    with writing(cluster, resync_all=True) as store:
+        locked = store.cluster
+        if node_port_range is not None:
+            lo, hi = _parse_range(cluster, node_port_range)
+            locked.node_port_min, locked.node_port_max = lo, hi
+        if max_endpoints_per_slice is not None:
+            if not 1 <= max_endpoints_per_slice <= 1000:
+                raise _settings_error(cluster, "maxEndpointsPerSlice", max_endpoints_per_slice,
+                                      f"max-endpoints-per-slice must not be more than 1000, but got "
+                                      f"{max_endpoints_per_slice}" if max_endpoints_per_slice > 1000
+                                      else "must be greater than or equal to 1")
+            locked.max_endpoints_per_slice = max_endpoints_per_slice
+        if proxy_mode is not None:
+            if proxy_mode not in ProxyMode.values:
+                raise _settings_error(cluster, "proxyMode", proxy_mode,
+                                      f"supported values: {', '.join(map(repr, ProxyMode.values))}")
+            locked.proxy_mode = proxy_mode
+        if lb_pool is not None:
+            for entry in lb_pool:
+                _check_pool_entry(cluster, entry)
+            locked.lb_pool = lb_pool
+        locked.save(update_fields=["node_port_min", "node_port_max", "max_endpoints_per_slice",
+                                   "proxy_mode", "lb_pool"])
+        store.settings = locked.settings
+    cluster.refresh_from_db()
+    return cluster
+
+
+def _parse_range(cluster: Cluster, text: str) -> tuple[int, int]:
+    try:
+        lo_text, hi_text = text.split("-", 1)
+        lo, hi = int(lo_text), int(hi_text)
+    except ValueError:
+        raise _settings_error(cluster, "nodePortRange", text, "must be a port range like 30000-32767") from None
+    if not (1 <= lo <= hi <= 65535):
+        raise _settings_error(cluster, "nodePortRange", text, "must be a port range like 30000-32767")
+    return lo, hi
+
+
+def _check_pool_entry(cluster: Cluster, entry: str) -> None:
+    try:
+        if "-" in entry:
+            first, last = (ipaddress.ip_address(x.strip()) for x in entry.split("-", 1))
+            if int(last) < int(first):
+                raise ValueError
+        elif "/" in entry:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        else:
+            ipaddress.ip_address(entry.strip())
+    except ValueError:
+        raise _settings_error(cluster, "lbPool", entry,
+                              "must be an IP address, a CIDR or a range like 192.168.1.240-192.168.1.250") from None

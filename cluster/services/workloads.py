@@ -1,0 +1,90 @@
+"""The hands-on actions of the page: workloads, scaling, pod readiness and deletion, nodes."""
+
+from __future__ import annotations
+
+from cluster.errors import ApiError
+from cluster.models import Cluster
+from cluster.presets import node_manifest
+from cluster.services.objects import create_in, delete_in, update_in
+from cluster.services.writing import writing
+from cluster.sim.fielderrors import status_not_found
+from cluster.sim.objects import Obj
+from cluster.store import rfc3339
+
+
+def workload_create(*, cluster: Cluster | str, name: str, replicas: int, labels: dict[str, str],
+                    container_port: int, port_name: str = "", namespace: str = "default",
+                    image: str = "luksa/kubia") -> Obj:
+    """A Deployment whose pods listen on `container_port` (named `port_name` when given)."""
+    port: Obj = {"containerPort": container_port, "protocol": "TCP"}
+    if port_name:
+        port["name"] = port_name
+    manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [{"name": name, "image": image, "ports": [port]}]},
+            },
+        },
+    }
+    with writing(cluster) as store:
+        return create_in(store, manifest)
+
+
+def workload_scale(*, cluster: Cluster | str, kind: str, namespace: str, name: str, replicas: int) -> Obj:
+    def scale(obj: Obj) -> Obj:
+        obj["spec"]["replicas"] = replicas
+        return obj
+
+    with writing(cluster) as store:
+        return update_in(store, kind, namespace, name, scale)
+
+
+def pod_set_ready(*, cluster: Cluster | str, namespace: str, name: str, ready: bool) -> Obj:
+    """Flip the pod's readiness, as a failing or passing readiness probe would."""
+    value = "True" if ready else "False"
+    with writing(cluster) as store:
+        now = rfc3339(store.now)
+
+        def flip(pod: Obj) -> Obj:
+            status = pod.setdefault("status", {})
+            for cond in status.get("conditions") or []:
+                if cond.get("type") in ("Ready", "ContainersReady") and cond.get("status") != value:
+                    cond.update(status=value, lastTransitionTime=now)
+            for container in status.get("containerStatuses") or []:
+                container["ready"] = ready
+            return pod
+
+        return update_in(store, "Pod", namespace, name, flip, subresource="status")
+
+
+def pod_delete(*, cluster: Cluster | str, namespace: str, name: str, graceful: bool = False) -> Obj:
+    """Delete a pod at once, or start its graceful termination: it then stays Terminating (still
+    in its EndpointSlices as serving, not ready) until deleted again."""
+    with writing(cluster) as store:
+        pod = store.get("Pod", namespace, name)
+        if pod is None:
+            raise ApiError(status_not_found("pods", name))
+        if graceful and not pod["metadata"].get("deletionTimestamp"):
+            pod["metadata"]["deletionTimestamp"] = rfc3339(store.now)
+            pod["metadata"]["deletionGracePeriodSeconds"] = 30
+            return store.put("Pod", pod)
+        return delete_in(store, "Pod", namespace, name)
+
+
+def node_add(*, cluster: Cluster | str) -> Obj:
+    with writing(cluster) as store:
+        taken = {n["metadata"]["name"] for n in store.list("Node")}
+        index = next(i for i in range(1, 10_000) if f"node-{i}" not in taken)
+        return create_in(store, node_manifest(index))
+
+
+def node_delete(*, cluster: Cluster | str, name: str) -> Obj:
+    """Remove a node: its pods go with it and their ReplicaSets start replacements elsewhere."""
+    with writing(cluster) as store:
+        return delete_in(store, "Node", "", name)

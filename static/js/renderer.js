@@ -1,0 +1,592 @@
+// Canvas drawing only. The static picture (layout scene) is painted into a cached layer that is
+// rebuilt only when the scene changes, at most every `minRebuildMs`; each frame then costs one
+// drawImage plus the moving packets and the selection rings (perf-baselines.md, Baseline 2).
+
+import { refId } from "./layout.js";
+import { t } from "./i18n.js";
+
+export const PALETTE = {
+  bg: "#ffffff",
+  text: "#0f172a",
+  muted: "#475569",
+  frame: { fill: "#f8fafc", stroke: "#334155" },
+  client: { fill: "#ffffff", stroke: "#0f172a" },
+  lb: { fill: "#e0f2fe", stroke: "#0369a1" },
+  service: { fill: "#e0e7ff", stroke: "#4338ca" },
+  endpoints: { fill: "#ffffff", stroke: "#64748b" },
+  slice: { fill: "#f5f3ff", stroke: "#6d28d9" },
+  more: { fill: "#ffffff", stroke: "#94a3b8" },
+  node: { fill: "#eef2f7", stroke: "#334155" },
+  group: { fill: "#ffffff", stroke: "#94a3b8" },
+  cta: { fill: "#fffbeb", stroke: "#b45309" },
+  legend: { fill: "#ffffff", stroke: "#cbd5e1" },
+  pod: {
+    ready: { fill: "#dcfce7", stroke: "#15803d" },
+    notready: { fill: "#fee2e2", stroke: "#b91c1c" },
+    pending: { fill: "#f1f5f9", stroke: "#64748b" },
+    terminating: { fill: "#fef3c7", stroke: "#b45309" },
+  },
+  icon: { ready: "#15803d", notready: "#b91c1c", pending: "#475569", terminating: "#b45309", service: "#4338ca", endpoints: "#334155", slice: "#6d28d9", lb: "#0369a1", client: "#0f172a" },
+  badge: { fill: "#fff7ed", stroke: "#c2410c", text: "#7c2d12" },
+  packet: "#1d4ed8",
+  label: { bg: "rgba(15, 23, 42, 0.93)", text: "#ffffff", hiBg: "#fde047", hiText: "#111827" },
+  select: "#111827",
+  focus: "#1d4ed8",
+};
+
+function makeLayer(w, h) {
+  if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(w, h);
+  const c = document.createElement("canvas");
+  c.width = w;
+  c.height = h;
+  return c;
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  if (ctx.roundRect) ctx.roundRect(x, y, w, h, r);
+  else ctx.rect(x, y, w, h);
+}
+
+/** Status and object icons as vector shapes (no emoji font needed; shape carries the meaning). */
+export function drawIcon(ctx, kind, x, y, s) {
+  const c = PALETTE.icon[kind] || PALETTE.text;
+  ctx.save();
+  ctx.strokeStyle = c;
+  ctx.fillStyle = c;
+  ctx.lineWidth = Math.max(1.8, s / 7);
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  const h = s / 2;
+  ctx.beginPath();
+  switch (kind) {
+    case "ready": // check mark
+      ctx.moveTo(x + s * 0.12, y);
+      ctx.lineTo(x + s * 0.4, y + h * 0.55);
+      ctx.lineTo(x + s * 0.9, y - h * 0.65);
+      ctx.stroke();
+      break;
+    case "notready": // cross
+      ctx.moveTo(x + s * 0.18, y - h * 0.6);
+      ctx.lineTo(x + s * 0.82, y + h * 0.6);
+      ctx.moveTo(x + s * 0.82, y - h * 0.6);
+      ctx.lineTo(x + s * 0.18, y + h * 0.6);
+      ctx.stroke();
+      break;
+    case "terminating": // hourglass
+      ctx.moveTo(x + s * 0.2, y - h * 0.75);
+      ctx.lineTo(x + s * 0.8, y - h * 0.75);
+      ctx.lineTo(x + s * 0.2, y + h * 0.75);
+      ctx.lineTo(x + s * 0.8, y + h * 0.75);
+      ctx.closePath();
+      ctx.stroke();
+      break;
+    case "pending": // clock
+      ctx.arc(x + s / 2, y, h * 0.75, 0, Math.PI * 2);
+      ctx.moveTo(x + s / 2, y);
+      ctx.lineTo(x + s / 2, y - h * 0.45);
+      ctx.moveTo(x + s / 2, y);
+      ctx.lineTo(x + s / 2 + h * 0.35, y);
+      ctx.stroke();
+      break;
+    case "service": // one in, three out
+      ctx.moveTo(x + s * 0.05, y);
+      ctx.lineTo(x + s * 0.45, y);
+      ctx.moveTo(x + s * 0.45, y);
+      ctx.lineTo(x + s * 0.9, y - h * 0.7);
+      ctx.moveTo(x + s * 0.45, y);
+      ctx.lineTo(x + s * 0.9, y);
+      ctx.moveTo(x + s * 0.45, y);
+      ctx.lineTo(x + s * 0.9, y + h * 0.7);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(x + s * 0.45, y, s * 0.12, 0, Math.PI * 2);
+      ctx.fill();
+      break;
+    case "endpoints": // list
+      for (const dy of [-0.55, 0, 0.55]) {
+        ctx.moveTo(x + s * 0.12, y + h * dy);
+        ctx.lineTo(x + s * 0.2, y + h * dy);
+        ctx.moveTo(x + s * 0.35, y + h * dy);
+        ctx.lineTo(x + s * 0.9, y + h * dy);
+      }
+      ctx.stroke();
+      break;
+    case "slice": // stacked pages
+      ctx.strokeRect(x + s * 0.1, y - h * 0.45, s * 0.6, h * 1.2);
+      ctx.beginPath();
+      ctx.moveTo(x + s * 0.3, y - h * 0.45);
+      ctx.lineTo(x + s * 0.3, y - h * 0.75);
+      ctx.lineTo(x + s * 0.9, y - h * 0.75);
+      ctx.lineTo(x + s * 0.9, y + h * 0.45);
+      ctx.lineTo(x + s * 0.7, y + h * 0.45);
+      ctx.stroke();
+      break;
+    case "lb": // fan-out
+      ctx.moveTo(x + s * 0.05, y);
+      ctx.lineTo(x + s * 0.4, y);
+      ctx.lineTo(x + s * 0.9, y - h * 0.7);
+      ctx.moveTo(x + s * 0.4, y);
+      ctx.lineTo(x + s * 0.9, y + h * 0.7);
+      ctx.stroke();
+      break;
+    case "client": // screen
+      ctx.strokeRect(x + s * 0.1, y - h * 0.7, s * 0.8, h * 1.05);
+      ctx.beginPath();
+      ctx.moveTo(x + s * 0.3, y + h * 0.75);
+      ctx.lineTo(x + s * 0.7, y + h * 0.75);
+      ctx.stroke();
+      break;
+    default:
+      break;
+  }
+  ctx.restore();
+}
+
+function styleFor(item) {
+  if (item.role === "pod") return PALETTE.pod[item.state] || PALETTE.pod.pending;
+  return PALETTE[item.role] || PALETTE.endpoints;
+}
+
+export class Renderer {
+  constructor(canvas, { minRebuildMs = 100 } = {}) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d");
+    this.minRebuildMs = minRebuildMs;
+    this.dpr = 1;
+    this.cssW = 0;
+    this.cssH = 0;
+    this.scene = null;
+    this.layer = null;
+    this.dirty = false;
+    this.lastBuild = -Infinity;
+    this.stats = { builds: 0, lastBuildMs: 0 };
+    this._mcache = new Map();
+    this._mctx = makeLayer(8, 8).getContext("2d");
+    this.measure = (text, font) => {
+      const k = font + "\u0000" + text;
+      let w = this._mcache.get(k);
+      if (w === undefined) {
+        if (this._mcache.size > 20000) this._mcache.clear();
+        this._mctx.font = font;
+        w = this._mctx.measureText(text).width;
+        this._mcache.set(k, w);
+      }
+      return w;
+    };
+  }
+
+  /** Match the backing store to the element size and devicePixelRatio (crisp text). */
+  resize(cssW, cssH, dpr) {
+    const w = Math.max(1, Math.floor(cssW));
+    const h = Math.max(1, Math.floor(cssH));
+    const d = Math.max(1, Math.min(3, dpr || 1));
+    if (w === this.cssW && h === this.cssH && d === this.dpr) return false;
+    this.cssW = w;
+    this.cssH = h;
+    this.dpr = d;
+    this.canvas.width = Math.round(w * d);
+    this.canvas.height = Math.round(h * d);
+    this.layer = makeLayer(this.canvas.width, this.canvas.height);
+    this.dirty = true;
+    this.lastBuild = -Infinity; // a resized layer must be repainted now
+    return true;
+  }
+
+  setScene(scene) {
+    this.scene = scene;
+    this.dirty = true;
+  }
+
+  /** A rebuild is waiting (the loop keeps running until it happened). */
+  pending() {
+    return this.dirty;
+  }
+
+  buildIfDue(now) {
+    if (!this.dirty || !this.scene || !this.layer) return false;
+    if (now - this.lastBuild < this.minRebuildMs) return false;
+    const t0 = performance.now();
+    const c = this.layer.getContext("2d");
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.clearRect(0, 0, this.layer.width, this.layer.height);
+    c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    this._drawStatic(c, this.scene);
+    this.dirty = false;
+    this.lastBuild = now;
+    this.stats.builds += 1;
+    this.stats.lastBuildMs = Math.round((performance.now() - t0) * 10) / 10;
+    return true;
+  }
+
+  _drawStatic(c, scene) {
+    c.fillStyle = PALETTE.bg;
+    c.fillRect(0, 0, scene.width, scene.height);
+    c.textBaseline = "middle";
+    for (const it of scene.items) {
+      switch (it.type) {
+        case "frame":
+          this._frame(c, it);
+          break;
+        case "box":
+          this._box(c, it, scene);
+          break;
+        case "badge":
+          this._badge(c, it, scene);
+          break;
+        case "grid":
+          this._grid(c, it);
+          break;
+        case "arrow":
+          this._arrow(c, it);
+          break;
+        case "text":
+          c.font = scene.fonts[it.font] || scene.fonts.n;
+          c.fillStyle = it.muted ? PALETTE.muted : PALETTE.text;
+          c.textAlign = it.align || "left";
+          c.fillText(it.text, it.x, it.y);
+          c.textAlign = "left";
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  _frame(c, it) {
+    roundRect(c, it.x, it.y, it.w, it.h, 10);
+    c.fillStyle = PALETTE.frame.fill;
+    c.fill();
+    c.lineWidth = 2;
+    c.strokeStyle = PALETTE.frame.stroke;
+    c.stroke();
+    c.fillStyle = PALETTE.text;
+    c.font = this.scene.fonts[it.title.font];
+    c.fillText(it.title.text, it.title.x, it.title.y);
+    if (it.sub && it.sub.text) {
+      c.font = this.scene.fonts[it.sub.font];
+      c.fillStyle = PALETTE.muted;
+      c.textAlign = "right";
+      c.fillText(it.sub.text, it.sub.x, it.sub.y);
+      c.textAlign = "left";
+    }
+  }
+
+  _box(c, it, scene) {
+    const st = styleFor(it);
+    roundRect(c, it.x, it.y, it.w, it.h, it.role === "pod" ? 5 : 7);
+    c.fillStyle = st.fill;
+    c.fill();
+    c.lineWidth = it.role === "service" || it.role === "node" ? 2 : 1.5;
+    c.strokeStyle = st.stroke;
+    if (it.dashed) c.setLineDash([6, 4]);
+    c.stroke();
+    c.setLineDash([]);
+    if (it.gauge !== null && it.gauge !== undefined) {
+      // How full the slice is against maxEndpointsPerSlice: a thin bar along the bottom edge.
+      const gw = it.w - 12;
+      c.fillStyle = "#ddd6fe";
+      c.fillRect(it.x + 6, it.y + it.h - 5, gw, 3);
+      c.fillStyle = PALETTE.slice.stroke;
+      c.fillRect(it.x + 6, it.y + it.h - 5, gw * it.gauge, 3);
+    }
+    let font = "";
+    for (const l of it.lines) {
+      if (l.icon) drawIcon(c, l.icon, l.iconX, l.y, scene.F);
+      if (l.glyph) {
+        const cell = Math.round(scene.F * 0.62);
+        this._grid(c, { x: l.glyphX, y: l.y - cell / 2, cell, gap: 0, cols: 1, pods: [{ state: l.glyph }] });
+      }
+      const f = scene.fonts[l.font] || scene.fonts.n;
+      if (f !== font) {
+        c.font = f;
+        font = f;
+      }
+      c.fillStyle = l.muted ? PALETTE.muted : PALETTE.text;
+      c.fillText(l.text, l.x, l.y);
+      if (l.right) {
+        c.font = scene.fonts[l.right.font];
+        font = c.font;
+        c.fillStyle = PALETTE.muted;
+        c.textAlign = "right";
+        c.fillText(l.right.text, l.right.x, l.y);
+        c.textAlign = "left";
+      }
+    }
+  }
+
+  _badge(c, it, scene) {
+    roundRect(c, it.x, it.y, it.w, it.h, it.h / 2);
+    c.fillStyle = PALETTE.badge.fill;
+    c.fill();
+    c.lineWidth = 1.5;
+    c.strokeStyle = PALETTE.badge.stroke;
+    c.stroke();
+    c.fillStyle = PALETTE.badge.text;
+    c.font = scene.fonts[it.font] || scene.fonts.m;
+    c.textAlign = "center";
+    c.fillText(it.text, it.x + it.w / 2, it.y + it.h / 2 + 0.5);
+    c.textAlign = "left";
+  }
+
+  /** Pod glyphs, one path per state: ■ ready, ⊠ not ready, ○ pending, ▲ terminating. */
+  _grid(c, it) {
+    const { cell, gap, cols } = it;
+    const paths = { ready: [], notready: [], pending: [], terminating: [] };
+    it.pods.forEach((p, i) => {
+      (paths[p.state] || paths.pending).push([it.x + (i % cols) * (cell + gap), it.y + Math.floor(i / cols) * (cell + gap)]);
+    });
+    c.lineWidth = 1.3;
+    if (paths.ready.length) {
+      c.fillStyle = PALETTE.pod.ready.stroke;
+      c.beginPath();
+      for (const [x, y] of paths.ready) c.rect(x, y, cell, cell);
+      c.fill();
+    }
+    if (paths.notready.length) {
+      c.strokeStyle = PALETTE.pod.notready.stroke;
+      c.beginPath();
+      for (const [x, y] of paths.notready) {
+        c.rect(x + 0.5, y + 0.5, cell - 1, cell - 1);
+        c.moveTo(x + 2, y + 2);
+        c.lineTo(x + cell - 2, y + cell - 2);
+        c.moveTo(x + cell - 2, y + 2);
+        c.lineTo(x + 2, y + cell - 2);
+      }
+      c.stroke();
+    }
+    if (paths.pending.length) {
+      c.strokeStyle = PALETTE.pod.pending.stroke;
+      c.beginPath();
+      for (const [x, y] of paths.pending) {
+        c.moveTo(x + cell - 1, y + cell / 2);
+        c.arc(x + cell / 2, y + cell / 2, cell / 2 - 1, 0, Math.PI * 2);
+      }
+      c.stroke();
+    }
+    if (paths.terminating.length) {
+      c.fillStyle = PALETTE.pod.terminating.stroke;
+      c.beginPath();
+      for (const [x, y] of paths.terminating) {
+        c.moveTo(x + cell / 2, y);
+        c.lineTo(x + cell, y + cell);
+        c.lineTo(x, y + cell);
+        c.closePath();
+      }
+      c.fill();
+    }
+  }
+
+  _arrow(c, it) {
+    const { from, to } = it;
+    c.strokeStyle = PALETTE.frame.stroke;
+    c.fillStyle = PALETTE.frame.stroke;
+    c.lineWidth = 2;
+    if (it.dashed) c.setLineDash([5, 4]);
+    c.beginPath();
+    c.moveTo(from.x, from.y);
+    c.lineTo(to.x - 6, to.y);
+    c.stroke();
+    c.setLineDash([]);
+    c.beginPath();
+    c.moveTo(to.x, to.y);
+    c.lineTo(to.x - 8, to.y - 5);
+    c.lineTo(to.x - 8, to.y + 5);
+    c.closePath();
+    c.fill();
+  }
+
+  /**
+   * One frame: the cached layer, then overlays.
+   * o = {packets: [{sample, focused, anim}], path, pathReached, selection, focusRef, labelHint}
+   */
+  drawFrame(now, o = {}) {
+    this.buildIfDue(now);
+    const c = this.ctx;
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.layer) c.drawImage(this.layer, 0, 0); // (may be one throttle period stale)
+    c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const scene = this.scene;
+    if (!scene) return;
+    if (o.selection) this._ring(c, scene.refRects.get(o.selection), PALETTE.select, [], 3, 3);
+    if (o.focusRef && o.focusRef !== o.selection) this._ring(c, scene.refRects.get(o.focusRef), PALETTE.focus, [5, 3], 3, 6);
+    if (o.path && o.path.length > 1) this._path(c, o.path, o.pathReached || 0);
+    const packets = o.packets || [];
+    // Unfocused packets first (small dots), then the focused one with its label on top.
+    c.fillStyle = PALETTE.packet;
+    for (const p of packets) {
+      if (p.focused) continue;
+      const s = p.sample;
+      c.globalAlpha = s.alpha * 0.85;
+      c.beginPath();
+      c.arc(s.x, s.y, 5.5, 0, Math.PI * 2);
+      c.fill();
+      if (s.badge === "refused" || s.badge === "dropped" || s.badge === "unroutable") {
+        c.strokeStyle = PALETTE.pod.notready.stroke;
+        c.lineWidth = 2;
+        c.beginPath();
+        c.moveTo(s.x - 4, s.y - 4);
+        c.lineTo(s.x + 4, s.y + 4);
+        c.moveTo(s.x + 4, s.y - 4);
+        c.lineTo(s.x - 4, s.y + 4);
+        c.stroke();
+      }
+    }
+    c.globalAlpha = 1;
+    for (const p of packets) if (p.focused) this._focusedPacket(c, p.sample, p.anim, scene);
+  }
+
+  _ring(c, r, color, dash, width, off) {
+    if (!r) return;
+    c.save();
+    c.strokeStyle = color;
+    c.lineWidth = width;
+    c.setLineDash(dash);
+    roundRect(c, r.x - off, r.y - off, r.w + 2 * off, r.h + 2 * off, 8);
+    c.stroke();
+    c.restore();
+  }
+
+  _path(c, pts, reached) {
+    c.save();
+    c.strokeStyle = PALETTE.packet;
+    c.lineJoin = "round";
+    c.lineWidth = 1.5;
+    c.globalAlpha = 0.35;
+    c.setLineDash([3, 5]);
+    c.beginPath();
+    c.moveTo(pts[0].x, pts[0].y);
+    for (const p of pts.slice(1)) c.lineTo(p.x, p.y);
+    c.stroke();
+    if (reached > 0) {
+      c.globalAlpha = 0.6;
+      c.setLineDash([]);
+      c.lineWidth = 2;
+      c.beginPath();
+      c.moveTo(pts[0].x, pts[0].y);
+      for (const p of pts.slice(1, reached + 1)) c.lineTo(p.x, p.y);
+      c.stroke();
+    }
+    // Small rings at the stops already passed.
+    c.globalAlpha = 0.8;
+    c.lineWidth = 1.5;
+    for (const p of pts.slice(0, reached + 1)) {
+      c.beginPath();
+      c.arc(p.x, p.y, 3.5, 0, Math.PI * 2);
+      c.stroke();
+    }
+    c.restore();
+  }
+
+  _focusedPacket(c, s, anim, scene) {
+    c.save();
+    c.globalAlpha = s.alpha;
+    c.beginPath();
+    c.arc(s.x, s.y, 8, 0, Math.PI * 2);
+    c.fillStyle = PALETTE.packet;
+    c.fill();
+    c.lineWidth = 2.5;
+    c.strokeStyle = "#ffffff";
+    c.stroke();
+    c.lineWidth = 1.5;
+    c.strokeStyle = PALETTE.text;
+    c.beginPath();
+    c.arc(s.x, s.y, 10, 0, Math.PI * 2);
+    c.stroke();
+    this._label(c, s, anim, scene);
+    c.restore();
+  }
+
+  /** The packet label: destination rewrites `a → b → c`, the changed part bold, boxed and tagged. */
+  _label(c, s, anim, scene) {
+    const F = scene.F;
+    const mono = scene.fonts.m;
+    const monoB = scene.fonts.mb;
+    const sans = scene.fonts.b;
+    const hop = (anim.trace.hops || [])[s.hopIndex] || {};
+    const lines = [];
+    const maxW = scene.width - 24;
+    const chainLine = (prefix, chain, isChanged) => {
+      const segs = chain.map((text, i) => ({ text, hi: isChanged && i === chain.length - 1 }));
+      const arrow = " → ";
+      const width = (list) => this.measure(prefix, sans) + list.reduce((w, sg, i) => w + this.measure(sg.text, sg.hi ? monoB : mono) + (i ? this.measure(arrow, mono) : 0), 0);
+      let list = segs;
+      while (list.length > 1 && width(list) + 90 > maxW) list = list.slice(1);
+      if (list.length < segs.length) list = [{ text: "…", hi: false }, ...list];
+      return { prefix, segs: list };
+    };
+    const dstChanged = s.highlight > 0 && s.changed.includes("dst");
+    const srcChanged = s.highlight > 0 && s.changed.includes("src");
+    lines.push(chainLine(t("packet.dst"), s.dstChain || [], dstChanged));
+    if ((s.srcChain || []).length > 1 || srcChanged) lines.push(chainLine(t("packet.src"), s.srcChain || [], srcChanged));
+    let badge = null;
+    if (s.badge === "refused") badge = t("packet.refused");
+    else if (s.badge === "dropped") badge = t("packet.dropped");
+    else if (s.badge === "unroutable") badge = t("packet.unroutable");
+    else if (s.badge === "delivered") badge = t("packet.delivered");
+    const tag = s.highlight > 0 && hop.action ? ` ◀ ${hop.action}` : "";
+    const tagLine = dstChanged ? 0 : srcChanged ? 1 : -1;
+
+    const LH = Math.round(F * 1.45);
+    const padX = 8;
+    const widths = lines.map((l) => this.measure(l.prefix, sans) + l.segs.reduce((w, sg, i) => w + this.measure(sg.text, sg.hi ? monoB : mono) + (i ? this.measure(" → ", mono) : 0), 0));
+    if (tag && tagLine >= 0) widths[tagLine] += this.measure(tag, sans);
+    if (badge) widths.push(this.measure(badge, sans));
+    const w = Math.min(maxW, Math.max(...widths) + padX * 2);
+    const h = (lines.length + (badge ? 1 : 0)) * LH + 8;
+    let x = Math.round(s.x - w / 2);
+    x = Math.max(8, Math.min(scene.width - w - 8, x));
+    let y = Math.round(s.y - 16 - h);
+    if (y < 6) y = Math.round(s.y + 16);
+    roundRect(c, x, y, w, h, 6);
+    c.fillStyle = PALETTE.label.bg;
+    c.fill();
+    c.textBaseline = "middle";
+    lines.forEach((l, li) => {
+      let lx = x + padX;
+      const ly = y + 4 + li * LH + LH / 2;
+      c.font = sans;
+      c.fillStyle = PALETTE.label.text;
+      c.fillText(l.prefix, lx, ly);
+      lx += this.measure(l.prefix, sans);
+      l.segs.forEach((sg, i) => {
+        if (i) {
+          c.font = mono;
+          c.fillStyle = PALETTE.label.text;
+          c.fillText(" → ", lx, ly);
+          lx += this.measure(" → ", mono);
+        }
+        const f = sg.hi ? monoB : mono;
+        const sw = this.measure(sg.text, f);
+        if (sg.hi) {
+          // Highlight box + bold + underline: the rewritten field, not by colour alone.
+          c.globalAlpha = s.alpha * Math.max(0.35, s.highlight);
+          c.fillStyle = PALETTE.label.hiBg;
+          c.fillRect(lx - 3, ly - LH / 2 + 2, sw + 6, LH - 4);
+          c.globalAlpha = s.alpha;
+          c.fillStyle = PALETTE.label.hiText;
+          c.fillRect(lx, ly + F * 0.55, sw, 1.5);
+        } else c.fillStyle = PALETTE.label.text;
+        c.font = f;
+        c.fillText(sg.text, lx, ly);
+        lx += sw;
+      });
+      if (li === tagLine && tag) {
+        c.font = sans;
+        c.fillStyle = PALETTE.label.hiBg;
+        c.fillText(tag, lx + 4, ly);
+      }
+    });
+    if (badge) {
+      const ly = y + 4 + lines.length * LH + LH / 2;
+      c.font = sans;
+      c.fillStyle = s.badge === "delivered" ? "#86efac" : "#fca5a5";
+      c.fillText(badge, x + padX, ly);
+    }
+  }
+
+  refRect(ref) {
+    return this.scene ? this.scene.refRects.get(refId(ref)) : null;
+  }
+}

@@ -1,0 +1,44 @@
+// Pure text for traces: one line per hop, summaries. Shared by the trace log and the inspector.
+
+import { t } from "./i18n.js";
+
+export function hopPlace(hop) {
+  const at = hop.at || {};
+  const kind = t(`at.${at.kind || "node"}`);
+  const name = at.name && at.name !== at.ip ? ` ${at.name}` : "";
+  const ip = at.ip ? ` (${at.ip})` : "";
+  return `${kind}${name}${ip}`;
+}
+
+/** `3 · node node-1 (10.0.0.11) · DNAT · 10.0.0.11:30123 → 10.244.2.5:8080 · p 0.33` */
+export function hopLine(hop, i) {
+  const n = (hop.index ?? i) + 1;
+  const b = hop.before || {};
+  const a = hop.after || b;
+  const parts = [`${n}`, hopPlace(hop), hop.action || ""];
+  const changed = hop.changed || [];
+  if (changed.includes("dst")) parts.push(`dst ${b.dst} → ${a.dst}`);
+  if (changed.includes("src")) parts.push(`src ${b.src} → ${a.src}`);
+  if (!changed.length && (b.src || b.dst)) parts.push(`${b.src || "?"} → ${b.dst || "?"}`);
+  if (hop.rules && hop.rules.length) parts.push(hop.rules[hop.rules.length - 1]);
+  if (typeof hop.probability === "number" && hop.probability < 1) parts.push(t("trace.probability", { p: formatProbability(hop.probability) }));
+  return parts.filter(Boolean).join(" · ");
+}
+
+export function formatProbability(p) {
+  if (typeof p !== "number") return "";
+  const r = Math.round(p * 10000) / 10000;
+  return String(r);
+}
+
+export function outcomeText(trace) {
+  const o = trace.outcome || "delivered";
+  const ep = trace.endpoint;
+  if (o === "delivered" && ep) return t("outcome.deliveredTo", { pod: ep.pod, ip: ep.ip, port: ep.port });
+  return t(`outcome.${o}`);
+}
+
+export function traceTitle(trace) {
+  const src = trace.source === "external" || !trace.source ? t("trace.external") : trace.source;
+  return t("trace.title", { src, dst: trace.destination || "?" });
+}

@@ -1,0 +1,75 @@
+"""Shared fixtures: sandboxes and the personas who use them.
+
+- `owner_client` owns the `kubia` sandbox (its session claimed it through the `?token=` link);
+- `viewer_client` has only the watch link (`viewer_client.watch_url`);
+- `stranger_client` owns another sandbox (`other`) and nothing of `kubia`.
+
+The test client does not enforce CSRF; tests of CSRF build their own `Client(enforce_csrf_checks=True)`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cluster.models import Cluster
+from cluster.services.sandboxes import cluster_create
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Several people run parts of the suite at once on one checkout: each run gets its own SQLite
+    test file (a forked Daphne of the browser tests inherits the name)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and os.environ.get("SERVICESCOPE_SHARED_TEST_DB") != "1":
+        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"servicescope_test_{os.getpid()}.sqlite3")
+
+
+@pytest.fixture
+def kubia(db) -> Cluster:
+    return cluster_create(preset="kubia", seed=1)
+
+
+@pytest.fixture
+def other(db) -> Cluster:
+    """Somebody else's sandbox."""
+    return cluster_create(preset="empty", seed=2)
+
+
+def client_owning(cluster: Cluster) -> Client:
+    client = Client()
+    url = reverse("sandbox", kwargs={"cluster_id": cluster.pk})
+    response = client.get(url, {"token": cluster.access_token})
+    assert response.status_code == 302, response
+    return client
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[Cluster], Client]:
+    """A fresh Client whose session owns the given sandbox."""
+    return client_owning
+
+
+@pytest.fixture
+def owner_client(kubia: Cluster) -> Client:
+    return client_owning(kubia)
+
+
+@pytest.fixture
+def viewer_client(kubia: Cluster) -> Client:
+    client = Client()
+    client.watch_url = reverse("sandbox-watch", kwargs={"watch_token": kubia.watch_token})  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def stranger_client(other: Cluster) -> Client:
+    return client_owning(other)
