@@ -25,7 +25,10 @@ def kubeconfig_yaml(*, cluster_name: str, server: str, token: str) -> str:
         "clusters": [{"name": cluster_name, "cluster": {"server": _with_credentials(server, token)}}],
         "users": [{"name": cluster_name, "user": {"token": token}}],
         "contexts": [
-            {"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name, "namespace": "default"}}
+            {
+                "name": cluster_name,
+                "context": {"cluster": cluster_name, "user": cluster_name, "namespace": "default"},
+            }
         ],
         "current-context": cluster_name,
         "preferences": {},

@@ -8,9 +8,9 @@ from collections import Counter
 from cluster.sim.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
 from cluster.sim.scheduler import pick_node, pick_pod_ip
+from cluster.sim.validation_meta import label_selector_matches
 from cluster.sim.workloads import (
     controlled_by,
-    label_selector_matches,
     pod_from_template,
     pods_to_delete,
     replicaset_for,

@@ -93,7 +93,10 @@ def update_in(store: Store, kind: str, namespace: str, name: str, mutate: Callab
     if kind in _STATUS_OWNED_BY_SERVER and subresource != "status":
         new["status"] = copy.deepcopy(old.get("status") or {})
     if kind == "Service":
+        sent_status = new.get("status")
         new = validation.prepare_service_update(new, old)
+        if subresource == "status":  # svcStatusStrategy: the status is what this write changes
+            new["status"] = sent_status or {}
     status = new.get("status")
     new = _default(kind, new)
     if status is not None:  # defaulting resets status as on create; an update keeps it

@@ -281,11 +281,8 @@ def _validate_families_against_cluster(spec: Obj, cluster_family: str) -> list[F
     """initIPFamilyFields' checks against a single-stack cluster (the allocator reports these)."""
     if spec.get("type") == "ExternalName":
         return []
-    policy, cluster_ips, families = (
-        spec.get("ipFamilyPolicy"),
-        strings(spec, "clusterIPs"),
-        strings(spec, "ipFamilies"),
-    )
+    policy = spec.get("ipFamilyPolicy")
+    cluster_ips, families = strings(spec, "clusterIPs"), strings(spec, "ipFamilies")
     errs: list[FieldError] = []
     if policy == "SingleStack":
         many = "must be 'RequireDualStack' or 'PreferDualStack' when multiple {} are specified"
@@ -429,11 +426,9 @@ def _validate_internal_traffic_policy(spec: Obj) -> list[FieldError]:
         if spec.get("type") in ("ClusterIP", "NodePort", "LoadBalancer"):
             return [required("spec.internalTrafficPolicy")]
         return []
-    return (
-        []
-        if policy in TRAFFIC_POLICIES
-        else [not_supported("spec.internalTrafficPolicy", policy, TRAFFIC_POLICIES)]
-    )
+    if policy in TRAFFIC_POLICIES:
+        return []
+    return [not_supported("spec.internalTrafficPolicy", policy, TRAFFIC_POLICIES)]
 
 
 def _validate_traffic_distribution(spec: Obj) -> list[FieldError]:

@@ -64,25 +64,6 @@ def controlled_by(obj: Obj, owner: Obj) -> bool:
     )
 
 
-def label_selector_matches(selector: Obj | None, labels: dict[str, str]) -> bool:
-    """metav1.LabelSelector: matchLabels and matchExpressions; an empty selector matches everything."""
-    if selector is None:
-        return False
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        present = key in labels
-        if (
-            (op == "In" and labels.get(key) not in values)
-            or (op == "NotIn" and present and labels[key] in values)
-            or (op == "Exists" and not present)
-            or (op == "DoesNotExist" and present)
-        ):
-            return False
-    return True
-
-
 def selector_text(selector: Obj | None) -> str:
     """A LabelSelector as the string form kubectl and the scale subresource use."""
     parts = [f"{k}={v}" for k, v in sorted((selector or {}).get("matchLabels", {}).items())]
@@ -105,16 +86,13 @@ def pods_to_delete(pods: list[Obj], count: int, pods_per_node: dict[str, int]) -
 
     def rank(pod: Obj) -> tuple:
         node = pod_node(pod)
-        return (
-            bool(node),
-            pod_ready(pod),
-            -pods_per_node.get(node, 0),
-            [-ord(c) for c in pod["metadata"].get("creationTimestamp", "")],
-            pod["metadata"]["name"],
-        )
+        return (bool(node), pod_ready(pod), -pods_per_node.get(node, 0))
 
     active = [p for p in pods if not pod_terminating(p)]
-    return sorted(active, key=rank)[:count]
+    # Newest first among equals: sort by age, then by rank (sorting is stable).
+    newest_first = sorted(active, key=lambda p: (p["metadata"].get("creationTimestamp", ""),
+                                                  p["metadata"]["name"]), reverse=True)
+    return sorted(newest_first, key=rank)[:count]
 
 
 def pod_from_template(owner: Obj, name: str) -> Obj:

@@ -55,10 +55,12 @@ def postgres():
     port = _free_port()
 
     def as_postgres(*args):
-        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True, capture_output=True)
+        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
 
     as_postgres(PG_BIN / "initdb", "-D", data / "db", "-A", "trust", "-U", "postgres")
-    as_postgres(PG_BIN / "pg_ctl", "-D", data / "db", "-o",
+    # -l: the server must not inherit our pipes, or waiting for pg_ctl would never end.
+    as_postgres(PG_BIN / "pg_ctl", "-D", data / "db", "-l", data / "server.log", "-o",
                 f"-p {port} -c listen_addresses=127.0.0.1 -k {data}", "-w", "start")
     as_postgres(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "race")
     yield f"postgres://postgres@127.0.0.1:{port}/race"

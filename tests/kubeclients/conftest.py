@@ -37,6 +37,17 @@ print(json.dumps([{"id": str(c.pk), "name": c.name, "token": c.access_token} for
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kubeclients: runs the real kubectl / Python client against Daphne")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.kubeclients)
+
+
 @dataclass
 class Sandbox:
     id: str
@@ -58,12 +69,20 @@ class Server:
         """A sandbox no other test has used; made in batches to pay Django's start-up once."""
         stock = self.pool.setdefault(preset, [])
         if not stock:
-            out = subprocess.run([sys.executable, "-c", _CREATE_SANDBOXES, preset, "6"], env=self.env, cwd=ROOT,
-                                 check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", _CREATE_SANDBOXES, preset, "6"],
+                env=self.env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             for made in json.loads(out.strip().splitlines()[-1]):
                 server = f"{self.base_url}/k8s/{made['id']}"
                 path = self.workdir / f"{made['name']}.kubeconfig"
-                path.write_text(kubeconfig_yaml(cluster_name=made["name"], server=server, token=made["token"]))
+                path.write_text(
+                    kubeconfig_yaml(cluster_name=made["name"], server=server, token=made["token"])
+                )
                 stock.append(Sandbox(made["id"], made["name"], made["token"], server, path))
         return stock.pop()
 
@@ -93,15 +112,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.skip("the real kubectl is not installed")
     workdir = tmp_path_factory.mktemp("kubeclients")
     database = workdir / f"{uuid.uuid4().hex}.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "visualizer.settings",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "visualizer.settings",
+        "PYTHONPATH": str(ROOT),
+    }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     port = _free_port()
     log = workdir / "daphne.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "visualizer.asgi:application"],
-            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "visualizer.asgi:application",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_for_port(port, process, log)
@@ -135,10 +170,16 @@ class Kubectl:
     server: Server
     box: Sandbox
 
-    def __call__(self, *args: str, input: str | None = None, check: bool = True,
-                 timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(kubectl_command(self.server, self.box, *args), input=input, capture_output=True,
-                                text=True, timeout=timeout)
+    def __call__(
+        self, *args: str, input: str | None = None, check: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            kubectl_command(self.server, self.box, *args),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
         return result
@@ -150,8 +191,12 @@ class Kubectl:
         return json.loads(self.out(*args, "-o", "json"))
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(kubectl_command(self.server, self.box, *args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            kubectl_command(self.server, self.box, *args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
 
 @pytest.fixture

@@ -11,12 +11,15 @@ def kubia_pods(kubectl: Kubectl) -> list[list[str]]:
 
 def test_create_expose_scale_and_delete(kubectl: Kubectl):
     assert kubectl.out("create", "deployment", "kubia", "--image=luksa/kubia", "--replicas=3") == (
-        "deployment.apps/kubia created\n")
+        "deployment.apps/kubia created\n"
+    )
     pods = kubia_pods(kubectl)
     assert len(pods) == 3 and all(p[1:3] == ["1/1", "Running"] for p in pods)
 
-    assert kubectl.out("expose", "deployment", "kubia", "--port=80", "--target-port=8080",
-                       "--name=kubia-http") == "service/kubia-http exposed\n"
+    assert (
+        kubectl.out("expose", "deployment", "kubia", "--port=80", "--target-port=8080", "--name=kubia-http")
+        == "service/kubia-http exposed\n"
+    )
     svc = rows(kubectl.out("get", "svc", "kubia-http", "-o", "wide"))[1]
     assert svc[1] == "ClusterIP" and svc[4] == "80/TCP" and svc[6] == "app=kubia"
     endpoints = rows(kubectl.out("get", "ep", "kubia-http"))[1][1]
@@ -25,8 +28,13 @@ def test_create_expose_scale_and_delete(kubectl: Kubectl):
     assert kubectl.out("scale", "deployment", "kubia", "--replicas=5") == "deployment.apps/kubia scaled\n"
     assert len(kubia_pods(kubectl)) == 5
     assert rows(kubectl.out("get", "deploy", "kubia"))[1][1:4] == ["5/5", "5", "5"]
-    assert kubectl.out("get", "ep", "kubia-http").splitlines()[1].split(None, 1)[1].split("   ")[0].endswith(
-        ":8080 + 2 more...")
+    assert (
+        kubectl.out("get", "ep", "kubia-http")
+        .splitlines()[1]
+        .split(None, 1)[1]
+        .split("   ")[0]
+        .endswith(":8080 + 2 more...")
+    )
 
     assert kubectl.out("delete", "svc", "kubia-http") == 'service "kubia-http" deleted\n'
     missing = kubectl("get", "svc", "kubia-http", check=False)
@@ -50,7 +58,9 @@ def test_label_and_select(kubectl_kubia: Kubectl):
     assert kubectl_kubia.out("label", "svc", "kubia", "tier=front") == "service/kubia labeled\n"
     assert [r[0] for r in rows(kubectl_kubia.out("get", "svc", "-l", "tier=front"))[1:]] == ["kubia"]
     assert [r[0] for r in rows(kubectl_kubia.out("get", "svc", "-l", "tier!=front,!component"))[1:]] == [
-        "kubia-loadbalancer", "kubia-nodeport"]
+        "kubia-loadbalancer",
+        "kubia-nodeport",
+    ]
 
 
 def test_rollout_status_returns_at_once(kubectl: Kubectl):
@@ -62,3 +72,8 @@ def test_rollout_status_returns_at_once(kubectl: Kubectl):
 def test_get_all(kubectl_kubia: Kubectl):
     text = kubectl_kubia.out("get", "all")
     assert "service/kubia-nodeport" in text and "replicaset.apps/kubia" in text and "pod/kubia-" in text
+
+
+def test_kubectl_version_runs_the_131_client(kubectl: Kubectl):
+    text = kubectl.out("version")
+    assert "Client Version: v1.31." in text and "Server Version: v1.31.0" in text

@@ -68,17 +68,32 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"invalid number {name}")
 
 
-def _jsonable(value: Any) -> Any:
-    """YAML's data as JSON data: string keys, no floats JSON cannot carry, no YAML-only types."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"invalid number {value}")
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise ValueError(f"unsupported YAML value of type {type(value).__name__}")
+# Real manifests nest about 15 deep; the limits keep a hostile body (deep nesting, a YAML alias
+# bomb expanding to billions of nodes) from tying up a worker. Go's yaml has a similar guard.
+MAX_DEPTH = 100
+MAX_NODES = 1_000_000
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def jsonable(self, value: Any, depth: int = 0) -> Any:
+        """The document as JSON data: string keys, finite numbers, JSON types only, within the limits."""
+        self.nodes += 1
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the document is nested more than {MAX_DEPTH} levels deep")
+        if self.nodes > MAX_NODES:
+            raise ValueError("the document contains excessive aliasing or too many values")
+        if isinstance(value, dict):
+            return {str(k): self.jsonable(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.jsonable(v, depth + 1) for v in value]
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"invalid number {value}")
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise ValueError(f"unsupported YAML value of type {type(value).__name__}")
 
 
 def parse(media: str, body: bytes, *, what: str = "object") -> Any:
@@ -86,14 +101,17 @@ def parse(media: str, body: bytes, *, what: str = "object") -> Any:
     try:
         text = body.decode("utf-8")
         if media in (YAML, APPLY_PATCH):
-            return _jsonable(yaml.load(text, Loader=_NoTimestampLoader))  # a SafeLoader subclass
-        return json.loads(text, parse_constant=_reject_constant)
+            document = yaml.load(text, Loader=_NoTimestampLoader)  # a SafeLoader subclass
+        else:
+            document = json.loads(text, parse_constant=_reject_constant)
+        return _Walk().jsonable(document)
     except UnicodeDecodeError:
         message = "the body is not UTF-8 text"
     except yaml.YAMLError as error:
         message = "error converting YAML to JSON: yaml: " + " ".join(str(error).split())
     except (ValueError, RecursionError) as error:
-        message = f"json parse error: {error}"
+        prefix = "error converting YAML to JSON" if media in (YAML, APPLY_PATCH) else "json parse error"
+        message = f"{prefix}: {error}"
     if what == "patch":
         raise KubeError(bad_request(f"error decoding patch: {message}"))
     raise KubeError(bad_request(f"couldn't get version/kind; {message}"))

@@ -52,7 +52,8 @@ def parse_target(group: str, version: str, rest: str) -> Target:
     resource = catalog.find(group, version, segments[0])
     if resource is None or (namespace is not None and not resource.namespaced):
         raise KubeError(not_found_path())
-    target = Target(resource, namespace, *segments[1:], watch=watching)  # type: ignore[arg-type]
+    name = segments[1] if len(segments) > 1 else ""
+    target = Target(resource, namespace, name, segments[2] if len(segments) > 2 else "", watching)
     if target.name and resource.namespaced and namespace is None:
         raise KubeError(not_found_path())
     if target.subresource and resource.subresource(target.subresource) is None:

@@ -53,6 +53,7 @@ DELETE_RETURNS_OBJECT = ("Pod", "Service")
 # registry strategies' AllowCreateOnUpdate: PUT of a missing object creates it.
 CREATE_ON_UPDATE = ("Service", "Endpoints")
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
+NAME_MISMATCH = "the name of the object does not match the name on the URL"
 
 
 class _RolledBack(Exception):
@@ -134,6 +135,12 @@ def create(request: HttpRequest, cluster: Cluster, target: Target) -> HttpRespon
     return json_response(created, code=201, warnings=decoded.warnings)
 
 
+def _named_as_url(obj: Obj, target: Target) -> Obj:
+    if obj["metadata"].setdefault("name", target.name) != target.name:
+        raise KubeError(bad_request(NAME_MISMATCH))
+    return obj
+
+
 def update(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
     _writable(target)
     decoded = decode_object(request, target)
@@ -143,8 +150,7 @@ def update(request: HttpRequest, cluster: Cluster, target: Target) -> HttpRespon
     def work(store: Store) -> Obj:
         if store.peek(kind, namespace, target.name) is None and kind in CREATE_ON_UPDATE:
             outcome["code"] = 201
-            decoded.obj["metadata"].setdefault("name", target.name)
-            return create_in(store, decoded.obj)
+            return create_in(store, _named_as_url(decoded.obj, target))
         return update_in(store, kind, namespace, target.name, lambda old: decoded.obj)
 
     result = commit(cluster, work, dry=dry_run(request))
@@ -214,10 +220,8 @@ def _apply(request: HttpRequest, cluster: Cluster, target: Target, document: Any
         version=_version(target),
         validation=bodies.field_validation(request),
     )
-    meta = applied.obj.setdefault("metadata", {})
-    if meta.setdefault("name", target.name) != target.name:
-        raise KubeError(bad_request("the name of the object does not match the name on the URL"))
     _place(applied.obj, target)
+    _named_as_url(applied.obj, target)
     kind, namespace = resource.kind, target.namespace or ""
     outcome = {"code": 200}
 
