@@ -37,6 +37,7 @@ from cluster.services.objects import create_in, object_create  # noqa: E402
 from cluster.services.traces import cluster_view, trace_create  # noqa: E402
 from cluster.services.workloads import pod_set_ready, workload_create  # noqa: E402
 from cluster.services.writing import writing  # noqa: E402
+from cluster.sim import endpoints as endpoints_core  # noqa: E402
 from cluster.sim.endpoints import desired_endpoints  # noqa: E402
 from cluster.sim.endpointslices import reconcile_slices  # noqa: E402
 from cluster.sim.trace import trace_request  # noqa: E402
@@ -91,15 +92,18 @@ def main() -> None:
     cluster.refresh_from_db()
     changes = Event.objects.filter(cluster=cluster, seq__gt=before)
     slice_writes = changes.filter(kind="EndpointSlice").count() / 6
-    endpoints_writes = changes.filter(kind="Endpoints").count() / 6
     slice_bytes = statistics.mean(sized(e.object) for e in changes.filter(kind="EndpointSlice"))
-    endpoints_bytes = statistics.mean(sized(e.object) for e in changes.filter(kind="Endpoints"))
-    print(f"slices: {len(slices)}; per change: EndpointSlices written {slice_writes:g} "
-          f"({slice_bytes / 1024:.1f} KiB each), Endpoints written {endpoints_writes:g} "
-          f"({endpoints_bytes / 1024:.1f} KiB)")
+    # Before 1.22 the Endpoints object was not truncated at 1,000: every change re-sent all 5,000.
+    endpoints_core.MAX_ENDPOINTS = 10**9
+    full_endpoints = desired_endpoints(service, pods, trigger_time="2026-01-01T00:00:00Z")
+    endpoints_core.MAX_ENDPOINTS = 1000
+    endpoints_bytes = sized(full_endpoints)
+    print(f"slices: {len(slices)}; per change the EndpointSlice controller wrote {slice_writes:g} slice(s) "
+          f"of {slice_bytes / 1024:.1f} KiB; a whole Endpoints object of 5,000 addresses is "
+          f"{endpoints_bytes / 1024:.1f} KiB")
     for watchers in (1000, 5000):
-        print(f"  to {watchers:>5} nodes: slices {slice_bytes * slice_writes * watchers / 1e6:8.1f} MB"
-              f"   Endpoints {endpoints_bytes * watchers / 1e6:8.1f} MB"
+        print(f"  sent to {watchers:>5} nodes: slices {slice_bytes * slice_writes * watchers / 1e6:8.1f} MB"
+              f"   whole Endpoints {endpoints_bytes * watchers / 1e6:8.1f} MB"
               f"   ratio {endpoints_bytes / (slice_bytes * slice_writes):.0f}x")
 
     flipped = [dict(p) for p in pods]
@@ -111,12 +115,14 @@ def main() -> None:
 
     reconcile = timed(lambda: reconcile_slices(service, flipped, nodes, slices, max_per_slice=100,
                                                rng=random.Random(1)), 20)
+    endpoints_core.MAX_ENDPOINTS = 10**9
     rebuild = timed(lambda: desired_endpoints(service, flipped, trigger_time="2026-01-01T00:00:00Z"), 20)
-    print(f"pure EndpointSlice reconcile: {ms(reconcile)}; rebuild Endpoints: {ms(rebuild)}; "
+    endpoints_core.MAX_ENDPOINTS = 1000
+    print(f"pure EndpointSlice reconcile: {ms(reconcile)}; rebuild the whole Endpoints: {ms(rebuild)}; "
           f"ratio {statistics.median(reconcile) / statistics.median(rebuild):.2f}")
     print(f"whole write path (controllers + SQLite), one readiness flip: {ms(write_path)}")
-    print(f"Endpoints object at 5,000 endpoints holds {sum(len(s.get('addresses', [])) for s in endpoints_obj['subsets'])}"
-          " addresses (truncated at 1,000, as the real controller does)")
+    kept = sum(len(s.get("addresses", [])) for s in endpoints_obj["subsets"])
+    print(f"(the stored Endpoints object keeps {kept} addresses: truncated at 1,000 as since 1.22)")
 
     print("\n== creating a 10,000-pod service ==")
     big = sandbox("bench-10000", nodes=50)

@@ -1,9 +1,21 @@
-"""The sandbox websocket: hello, snapshot, event batches, traces; resume after a reconnect."""
+"""The sandbox websocket: hello, snapshot, event batches, traces; resume after a reconnect.
+
+Protocol (DESIGN.md §3). On connect the server sends `hello`, then either a `snapshot` or, when
+the URL carries `?since=<seq>` and the log still reaches back, the `events` after that seq (a
+reconnecting client skips the snapshot that way). After that it sends every `events` batch and
+`trace` as they are published. The client may send `{"type": "resume", "since": N}` at any time
+(answered by the events after N, possibly none, or a snapshot) and `{"type": "ping"}`; anything
+else gets an `error` message and the socket stays open.
+
+Each socket's stream has no repeats: events at or below the last seq it was sent are dropped.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -12,96 +24,161 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
 from cluster.selectors import cluster_by_watch_token, cluster_get, cluster_snapshot, events_since
+from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
-from visualizer.fanout import relays
+from visualizer.fanout import Push
 
 log = logging.getLogger(__name__)
 
+OWNER, VIEWER = "owner", "viewer"
 MAX_CLIENT_MESSAGE = 4096
+CLOSE_REFUSED = 4403  # sent before accept, so browsers see a failed handshake
+CLOSE_UNAVAILABLE = 1011
+
+
+def _query(scope: dict[str, Any], name: str) -> str:
+    return parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name, [""])[0]
+
+
+def _seq(value: Any) -> int | None:
+    """A seq the client claims to hold: a non-negative integer, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _seq_param(scope: dict[str, Any]) -> int | None:
+    value = _query(scope, "since")
+    return _seq(int(value)) if value.isascii() and value.isdigit() else None
 
 
 @database_sync_to_async
-def _resolve(scope) -> tuple[Cluster | None, str]:
-    """Which sandbox this socket may watch, and as whom: 'owner', 'viewer', or nobody."""
+def _resolve(scope: dict[str, Any]) -> tuple[Cluster | None, str]:
+    """Which sandbox this socket may watch, and as whom: OWNER, VIEWER, or nobody ("")."""
     kwargs = scope["url_route"]["kwargs"]
     if "watch_token" in kwargs:
-        return cluster_by_watch_token(token=kwargs["watch_token"]), "viewer"
-    cluster = cluster_get(cluster_id=str(kwargs.get("cluster_id", "")))
+        cluster = cluster_by_watch_token(token=str(kwargs["watch_token"]))
+        return (cluster, VIEWER) if cluster is not None else (None, "")
+    cluster_id = str(kwargs.get("cluster_id", ""))
+    token = _query(scope, "token")
+    session = scope.get("session")
+    by_session = session is not None and cluster_id in owned_cluster_ids(session)
+    if not token and not by_session:
+        return None, ""  # as access.owner_cluster: refuse before touching the database
+    cluster = cluster_get(cluster_id=cluster_id)
     if cluster is None:
         return None, ""
-    token = parse_qs(scope.get("query_string", b"").decode()).get("token", [""])[0]
-    session = scope.get("session")
-    owns = session is not None and str(cluster.pk) in owned_cluster_ids(session)
-    if owns or (token and token == cluster.access_token):
-        return cluster, "owner"
+    if by_session or secrets.compare_digest(token.encode(), cluster.access_token.encode()):
+        return cluster, OWNER
     return None, ""
 
 
 @database_sync_to_async
-def _snapshot(cluster: Cluster, role: str) -> str:
+def _snapshot(cluster: Cluster, role: str) -> tuple[str, int]:
+    """The encoded snapshot (read and encoded off the event loop) and its seq."""
     message = cluster_snapshot(cluster=cluster)
-    if role == "owner":
+    if role == OWNER:
         message["actions"] = sandbox_actions(cluster)
-    return encode(message)
+    return encode(message), message["seq"]
 
 
 @database_sync_to_async
-def _catch_up(cluster: Cluster, since: int) -> list | None:
-    return events_since(cluster=cluster, seq=since)
+def _events_after(cluster: Cluster, since: int) -> tuple[str, int] | None:
+    """The encoded `events` message after `since` and its last seq, or None if the log cannot
+    bring the client up to date (then it needs a snapshot)."""
+    events = events_since(cluster=cluster, seq=since)
+    if events is None:
+        return None
+    return encode(events_message(events)), (events[-1].seq if events else since)
 
 
 class SandboxConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the process's Relay receives for every socket of the sandbox, which
+    # saves a pending layer receive() (and, on Redis, a share of its receive loop) per socket.
+    channel_layer_alias = None
+    relays: fanout.Relays = fanout.relays
+
     cluster: Cluster | None = None
     role = ""
+    joined = False
 
     async def connect(self) -> None:
-        self.ready = False
-        self.backlog: list[str] = []
         self.cluster, self.role = await _resolve(self.scope)
         if self.cluster is None:
-            await self.close(code=4403)
+            await self.close(code=CLOSE_REFUSED)
             return
-        await self.accept()
         self.cluster_id = str(self.cluster.pk)
-        # Join before the snapshot so nothing committed in between is lost; the client drops
-        # events it already has (seq <= the snapshot's).
-        await relays.join(self.cluster_id, self)
+        self.live = False  # until caught up, pushes wait in the backlog
+        self.backlog: list[Push] = []
+        self.sent_seq = -1  # the highest event seq this socket has been sent
+        await self.accept()
+        if not await self._join():
+            return
         await self.send(text_data=encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": self.role,
             "cluster": {"id": self.cluster_id, "name": self.cluster.name},
         }))
-        await self.send(text_data=await _snapshot(self.cluster, self.role))
-        await self._go_live()
+        await self._catch_up(_seq_param(self.scope))
 
-    async def _go_live(self) -> None:
-        self.ready = True
-        backlog, self.backlog = self.backlog, []
-        for text in backlog:
-            await self.send(text_data=text)
-
-    async def push(self, text: str) -> None:
-        if self.ready:
-            await self.send(text_data=text)
-        else:
-            self.backlog.append(text)
+    async def _join(self) -> bool:
+        # Join before reading the snapshot, so that nothing committed in between is missed.
+        try:
+            await self.relays.join(self.cluster_id, self)
+        except Exception:
+            log.exception("could not follow sandbox %s", self.cluster_id)
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return False
+        self.joined = True
+        return True
 
     async def disconnect(self, code: int) -> None:
-        if self.cluster is not None:
-            await relays.leave(self.cluster_id, self)
+        if self.joined:
+            await self.relays.leave(self.cluster_id, self)
+
+    # --- the stream ----------------------------------------------------------------------------
+
+    async def push(self, push: Push) -> None:
+        """A published message, from the Relay."""
+        if self.live:
+            await self._forward(push)
+        else:
+            self.backlog.append(push)
+
+    async def _forward(self, push: Push) -> None:
+        if push.seq is not None:
+            if push.seq <= self.sent_seq:
+                return  # already in the snapshot or catch-up this socket was sent
+            self.sent_seq = push.seq
+        await self.send(text_data=push.text)
+
+    async def _catch_up(self, since: int | None) -> None:
+        """Send the events after `since` (or a snapshot when that is None or out of the log's
+        reach), then whatever was published meanwhile, in order and without repeats."""
+        self.live = False
+        answer = None if since is None else await _events_after(self.cluster, since)
+        text, seq = answer or await _snapshot(self.cluster, self.role)
+        await self.send(text_data=text)
+        self.sent_seq = seq
+        while self.backlog:
+            await self._forward(self.backlog.pop(0))
+        self.live = True  # no await since the backlog was found empty: nothing can slip past
+
+    # --- client messages -----------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.cluster is None:
             return
         message = self._parse(text_data)
+        kind = message.get("type") if message is not None else None
         if message is None:
-            await self._error("messages must be JSON objects of at most 4 KiB with a \"type\"")
-        elif message.get("type") == "resume":
+            await self._error(f"messages must be JSON objects of at most {MAX_CLIENT_MESSAGE} characters")
+        elif kind == "resume":
             await self._resume(message.get("since"))
-        elif message.get("type") == "ping":
+        elif kind == "ping":
             await self.send(text_data=encode({"type": "pong"}))
         else:
-            await self._error(f"unknown message type {str(message.get('type'))[:40]!r}")
+            await self._error(f"unknown message type {str(kind)[:40]!r}")
 
     @staticmethod
     def _parse(text: str | None) -> dict | None:
@@ -109,21 +186,16 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             return None
         try:
             message = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # 4 KiB of "[" nests deeper than the recursion limit
             return None
         return message if isinstance(message, dict) else None
 
-    async def _resume(self, since) -> None:
-        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
-            await self._error("resume needs {\"since\": <last seq seen>}")
+    async def _resume(self, since: Any) -> None:
+        seq = _seq(since)
+        if seq is None:
+            await self._error('resume needs {"since": <the last seq you hold>}')
             return
-        self.ready = False
-        events = await _catch_up(self.cluster, since)
-        if events is None:
-            await self.send(text_data=await _snapshot(self.cluster, self.role))
-        elif events:
-            await self.send(text_data=encode(events_message(events)))
-        await self._go_live()
+        await self._catch_up(seq)
 
     async def _error(self, text: str) -> None:
         await self.send(text_data=encode({"type": "error", "message": text}))

@@ -1,76 +1,135 @@
 """Fan-out once per process.
 
 Stock Channels puts every websocket in the sandbox's group, so each change is copied and
-JSON-encoded once per viewer. Here each process joins the group once, through a Relay per
-sandbox, and hands the already-encoded text to all of its local sockets.
+JSON-encoded once per viewer, and every socket keeps a receive() pending on the layer. Here each
+process joins the group once, through a Relay per sandbox, and hands the already-encoded text to
+all of its local sockets in one pass.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from cluster.events import group_name
+from cluster.events import RELAY_MESSAGE_TYPE, group_name
 
 log = logging.getLogger(__name__)
 
+# Group membership lapses: both layers expire it after `group_expiry` (a day by default), and the
+# in-memory layer also drops a channel from its groups when one of its messages expires. A relay
+# can outlive either, so it renews its membership (an idempotent group_add) this often.
+REJOIN_SECONDS = 60.0
+# After the layer fails (Redis restarting), wait this long before receiving again.
+RETRY_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """One wire message for every viewer: its text, and the last event seq it carries (None for
+    messages outside the event log, such as traces)."""
+
+    text: str
+    seq: int | None = None
+
+    @classmethod
+    def from_layer(cls, message: dict[str, Any]) -> Push | None:
+        text, seq = message.get("text"), message.get("seq")
+        if message.get("type") != RELAY_MESSAGE_TYPE or not isinstance(text, str):
+            return None
+        return cls(text, seq if isinstance(seq, int) else None)
+
 
 class Socket(Protocol):
-    async def push(self, text: str) -> None: ...
+    async def push(self, push: Push) -> None: ...
 
 
 class Relay:
-    def __init__(self, cluster_id: str):
+    """This process's one member of a sandbox's group."""
+
+    def __init__(self, cluster_id: str, layer: Any):
         self.cluster_id = cluster_id
+        self.group = group_name(cluster_id)
+        self.layer = layer
         self.sockets: set[Socket] = set()
         self.channel = ""
-        self.task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        layer = get_channel_layer()
-        self.channel = await layer.new_channel(prefix="relay.")
-        await layer.group_add(group_name(self.cluster_id), self.channel)
-        self.task = asyncio.create_task(self._pump(layer), name=f"relay {self.cluster_id}")
+        self.channel = await self.layer.new_channel(prefix="relay")
+        await self.layer.group_add(self.group, self.channel)
+        self._tasks = [
+            asyncio.create_task(self._pump(), name=f"relay {self.cluster_id}"),
+            asyncio.create_task(self._keep_membership(), name=f"relay membership {self.cluster_id}"),
+        ]
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-        await get_channel_layer().group_discard(group_name(self.cluster_id), self.channel)
+        for task in self._tasks:
+            task.cancel()
+        try:
+            await self.layer.group_discard(self.group, self.channel)
+        except Exception:  # the membership lapses on its own (group_expiry)
+            log.warning("could not leave %s", self.group, exc_info=True)
 
-    async def _pump(self, layer) -> None:
+    async def hand_out(self, push: Push) -> None:
+        for socket in tuple(self.sockets):
+            try:
+                await socket.push(push)
+            except Exception:  # one broken socket must not starve the others
+                log.exception("could not push to a viewer of %s", self.cluster_id)
+
+    async def _pump(self) -> None:
         while True:
-            message = await layer.receive(self.channel)
-            text = message.get("text")
-            if not isinstance(text, str):
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:
+                # Viewers see a seq gap on the next batch and resume from the log.
+                log.exception("relay of %s lost the channel layer; retrying", self.cluster_id)
+                await asyncio.sleep(RETRY_SECONDS)
                 continue
-            for socket in list(self.sockets):
-                try:
-                    await socket.push(text)
-                except Exception:  # one broken socket must not starve the others
-                    log.exception("could not push to a viewer of %s", self.cluster_id)
+            push = Push.from_layer(message)
+            if push is not None:
+                await self.hand_out(push)
+
+    async def _keep_membership(self) -> None:
+        while True:
+            await asyncio.sleep(REJOIN_SECONDS)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:
+                log.warning("could not renew %s", self.group, exc_info=True)
 
 
 class Relays:
     """The relays of this process, one per sandbox that has local viewers."""
 
-    def __init__(self) -> None:
+    def __init__(self, layer: Any = None) -> None:
+        self._layer = layer
         self._relays: dict[str, Relay] = {}
-        self._lock = asyncio.Lock()
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        # Created on first use, inside the running loop (tests run one loop per test).
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
 
     async def join(self, cluster_id: str, socket: Socket) -> None:
-        async with self._lock:
+        """Add a socket; it receives every message published after this returns."""
+        async with self.lock:
             relay = self._relays.get(cluster_id)
             if relay is None:
-                relay = Relay(cluster_id)
+                relay = Relay(cluster_id, self._layer or get_channel_layer())
                 await relay.start()
                 self._relays[cluster_id] = relay
             relay.sockets.add(socket)
 
     async def leave(self, cluster_id: str, socket: Socket) -> None:
-        async with self._lock:
+        async with self.lock:
             relay = self._relays.get(cluster_id)
             if relay is None:
                 return
@@ -78,6 +137,16 @@ class Relays:
             if not relay.sockets:
                 del self._relays[cluster_id]
                 await relay.stop()
+
+    async def close(self) -> None:
+        """Stop every relay (shutdown, and between tests)."""
+        async with self.lock:
+            relays, self._relays = list(self._relays.values()), {}
+            for relay in relays:
+                await relay.stop()
+
+    def relay(self, cluster_id: str) -> Relay | None:
+        return self._relays.get(cluster_id)
 
     def viewers(self, cluster_id: str) -> int:
         relay = self._relays.get(cluster_id)

@@ -102,6 +102,10 @@ export function start(config) {
     stats.speed = player.speed;
     stats.clock = Math.round(player.clock);
     stats.reducedMotion = reducedMotion;
+    // Where the focused packet is drawn (tests check that reduced motion jumps stop to stop).
+    stats.packet = focused
+      ? { x: Math.round(focused.sample.x), y: Math.round(focused.sample.y), phase: focused.sample.phase, hop: focused.sample.hopIndex, stop: focused.sample.stopIndex, stops: focused.anim.stops.length }
+      : null;
   }
 
   const loop = createLoop({
@@ -360,6 +364,7 @@ export function start(config) {
     if (fresh) view = deriveView(model);
     scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role });
     renderer.setScene(scene);
+    stats.scene = sceneSummary(scene);
     // Packets in flight follow the new picture.
     for (const a of player.anims) {
       const b = buildAnimation(a.trace, scene.anchors);
@@ -372,6 +377,19 @@ export function start(config) {
     if (fresh) updatePanels();
     if (pendingTraces.length && !flushTimer) flushTraces();
     wake();
+  }
+
+  // What the picture shows, in a few names and counts (for tests and benchmarks).
+  function sceneSummary(sc) {
+    const ids = [...sc.refRects.keys()];
+    const named = (kind) => ids.filter((id) => id.startsWith(`${kind}:`)).map((id) => id.slice(kind.length + 1));
+    return {
+      services: [...sc.anchors.services.keys()],
+      nodes: [...sc.anchors.nodes.keys()],
+      nodePorts: [...new Set([...sc.anchors.nodePorts.keys()].map((k) => Number(k.split(":").pop())))].sort((a, b) => a - b),
+      pods: sc.anchors.pods.size,
+      slices: named("EndpointSlice"),
+    };
   }
 
   const summaryEl = $("canvas-summary");

@@ -502,3 +502,18 @@ def test_watch_resumes_after_a_list_with_selectors(kubia: Sandbox):
         ("DELETED", "kubia"),
     ]
     assert int(seen[0]["object"]["metadata"]["resourceVersion"]) > int(version)
+
+
+def test_watch_list_ends_its_initial_events_with_a_bookmark(kubia: Sandbox):
+    parts = urlsplit(kubia.server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    connection.request(
+        "GET",
+        f"{parts.path}{SERVICES}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true"
+        "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
+        headers={"Authorization": f"Bearer {kubia.token}"},
+    )
+    events = [json.loads(line) for line in connection.getresponse().read().splitlines()]
+    connection.close()
+    assert [e["type"] for e in events] == ["ADDED"] * 4 + ["BOOKMARK"]
+    assert events[-1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}

@@ -42,6 +42,11 @@ POLL_SECONDS = 0.15
 MIN_TIMEOUT = 1800
 
 
+def frame(type_: str, obj: Obj) -> bytes:
+    """One watch event: a JSON object on its own line."""
+    return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
 @dataclass
 class _Watcher:
     """One stream's position in the log and what it has told its client."""
@@ -54,6 +59,16 @@ class _Watcher:
     seq: int
     matching: set[Key] = field(default_factory=set)  # objects the client currently sees as selected
     columns_sent: bool = False
+    initial_events_end: bool = False  # a watch-list client waits for this bookmark after the state
+
+    def bookmark(self, version: str) -> bytes:
+        resource = self.target.resource
+        marker = {
+            "kind": resource.kind,
+            "apiVersion": resource.group_version,
+            "metadata": {"resourceVersion": version, "annotations": {"k8s.io/initial-events-end": "true"}},
+        }
+        return frame("BOOKMARK", marker)
 
     def line(self, type_: str, obj: Obj) -> bytes:
         if self.render.table:
@@ -68,11 +83,7 @@ class _Watcher:
                 columns=not self.columns_sent,
             )
             self.columns_sent = True
-        return json.dumps({"type": type_, "object": obj}, separators=(",", ":")).encode() + b"\n"
-
-    @staticmethod
-    def error_line(status: Obj) -> bytes:
-        return json.dumps({"type": "ERROR", "object": status}, separators=(",", ":")).encode() + b"\n"
+        return frame(type_, obj)
 
     def in_scope(self, kind: str, namespace: str) -> bool:
         return kind == self.target.resource.kind and self.target.namespace in (None, namespace)
@@ -108,8 +119,8 @@ def _timeout(request: HttpRequest) -> float:
 
 def _start(request: HttpRequest) -> int | None:
     raw = request.GET.get("resourceVersion", "")
-    if raw in ("", "0"):
-        return None  # "any version": start from the current state
+    if raw in ("", "0") or request.GET.get("sendInitialEvents") == "true":
+        return None  # "any version" (or a watch-list): start from the current state
     try:
         return int(raw)
     except ValueError:
@@ -121,6 +132,7 @@ def serve(request: HttpRequest, cluster: Cluster, target: Target, chosen: Select
     watcher = _Watcher(
         cluster, target, chosen, render, include_object(request.GET.get("includeObject", "")), 0
     )
+    watcher.initial_events_end = request.GET.get("sendInitialEvents") == "true"
     response = StreamingHttpResponse(
         _stream(watcher, _start(request), _timeout(request)), content_type="application/json"
     )
@@ -141,12 +153,14 @@ async def _stream(watcher: _Watcher, start: int | None, timeout: float) -> Async
             watcher.seq = int(version)
             for obj in current:
                 yield watcher.line("ADDED", obj)
+            if watcher.initial_events_end:
+                yield watcher.bookmark(version)
         else:
             watcher.seq = start
         while loop.time() < deadline:
             events = await sync_to_async(events_since)(cluster=watcher.cluster, seq=watcher.seq)
             if events is None:
-                yield watcher.error_line(expired(f"too old resource version: {watcher.seq}"))
+                yield frame("ERROR", expired(f"too old resource version: {watcher.seq}"))
                 return
             for event in events:
                 watcher.seq = event.seq
@@ -160,4 +174,4 @@ async def _stream(watcher: _Watcher, start: int | None, timeout: float) -> Async
         raise  # the client went away
     except Exception:
         log.exception("watch of %s in sandbox %s failed", watcher.target.resource.plural, watcher.cluster.pk)
-        yield watcher.error_line(internal_error("the simulator failed while watching"))
+        yield frame("ERROR", internal_error("the simulator failed while watching"))
