@@ -6,13 +6,15 @@ DATABASE_URL selects PostgreSQL, REDIS_URL the Redis channel layer, for the host
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from visualizer.env import env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "servicescope-local-only-secret-key-change-me-in-production-0123456789")
+_LOCAL_SECRET_KEY = "servicescope-local-only-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = env_str("SECRET_KEY", _LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -91,7 +93,9 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files are served from static/ through the finders; a collected copy is used only when there is one
+# (manage.py collectstatic with STATIC_ROOT set, for hosting behind a cache).
+STATIC_ROOT = env_str("STATIC_ROOT", "") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -99,8 +103,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and bool(REDIS_URL))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS=true: the site is served over TLS (directly or behind a proxy setting X-Forwarded-Proto).
+HTTPS = env_bool("HTTPS", False)
+if HTTPS and SECRET_KEY == _LOCAL_SECRET_KEY:
+    raise ImproperlyConfigured("set SECRET_KEY: the built-in key is for a local machine only")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# HSTS for subdomains and the preload list bind a whole domain: the operator's call, not ours.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

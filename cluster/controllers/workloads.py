@@ -149,10 +149,11 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     diff = int(rs["spec"].get("replicas", 1)) - len(active)
     if diff > 0:
         taken = store.names("Pod", ns)
+        per_node = _pods_per_node(store)
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
-            _schedule(store, pod, _pods_per_node(store))
+            _schedule(store, pod, per_node)
             store.put("Pod", pod)
     elif diff < 0:
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):

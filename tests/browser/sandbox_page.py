@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -49,8 +50,14 @@ class SandboxPage:
 
     def wait_state(self, condition: str, timeout: float = 10_000) -> None:
         """Wait until `condition` (JS, over `s` = window.__servicescope) holds."""
-        self.page.wait_for_function(f"(() => {{ const s = window.__servicescope; return Boolean(s && ({condition})); }})()",
-                                    timeout=timeout, polling=50)
+        try:
+            self.page.wait_for_function(
+                f"(() => {{ const s = window.__servicescope; return Boolean(s && ({condition})); }})()",
+                timeout=timeout, polling=50)
+        except PlaywrightTimeoutError:
+            state = self.state()
+            state.pop("scene", None)
+            raise AssertionError(f"timed out waiting for {condition!r}; state: {state}") from None
 
     def mark_document(self) -> None:
         """Tag this document, to prove later that no reload happened (see `same_document`)."""
