@@ -4,6 +4,7 @@ from visualizer import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("clusters/new/", views.sandbox_new, name="sandbox-new"),
     path("clusters/<uuid:cluster_id>/", views.sandbox, name="sandbox"),
     path("clusters/<uuid:cluster_id>/kubeconfig/", views.kubeconfig, name="sandbox-kubeconfig"),

@@ -1,0 +1,167 @@
+"""The sandbox websocket against a real Redis (channels_redis), as the hosted site runs it.
+
+A throwaway redis-server is started for this module on a free port. Two relay registries, each
+with its own RedisChannelLayer (as two Daphne processes would have), show that a change reaches
+both through Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from channels.sessions import SessionMiddlewareStack
+from channels_redis.core import RedisChannelLayer
+from django.urls import path
+
+from cluster.events import group_name
+from cluster.services.traces import trace_create
+from tests.visualizer.test_consumer import communicator, flip, opened, owner_path, receive, seq_now, seqs, watch_path
+from visualizer import fanout
+from visualizer.consumers import SandboxConsumer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(check, what: str, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.02)
+
+
+def redis_answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> str:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    workdir: Path = tmp_path_factory.mktemp("redis")
+    port, pidfile = free_port(), workdir / "redis.pid"
+    subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(pidfile),
+                    "--dir", str(workdir)], check=True, stdout=subprocess.DEVNULL)
+    wait_for(pidfile.exists, "redis-server wrote no pidfile")
+    pid = int(pidfile.read_text())
+    try:
+        wait_for(lambda: redis_answers(redis.Redis(port=port)), "redis-server does not answer")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: process_gone(pid), "redis-server did not stop")
+
+
+def layer_config(url: str) -> dict:
+    # The dict host form: redis-py 8's async pool otherwise refuses its 101st connection.
+    return {"hosts": [{"address": url, "max_connections": 1000}]}
+
+
+@pytest.fixture
+def redis_client(redis_url) -> redis.Redis:
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    return client
+
+
+@pytest.fixture(autouse=True)
+async def relays(settings, redis_client, redis_url, monkeypatch):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                           "CONFIG": layer_config(redis_url)}}
+    registry = fanout.Relays()
+    monkeypatch.setattr(SandboxConsumer, "relays", registry)
+    yield registry
+    await registry.close()
+    await get_channel_layer().close_pools()
+
+
+@pytest.fixture
+async def second_process(redis_url):
+    """A consumer app with its own relays and its own Redis layer, like a second Daphne process."""
+    layer = RedisChannelLayer(**layer_config(redis_url))
+    registry = fanout.Relays(layer=layer)
+    consumer = type("SecondProcessConsumer", (SandboxConsumer,), {"relays": registry})
+    app = AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter([
+        path("ws/watch/<str:watch_token>/", consumer.as_asgi()),
+    ])))
+    yield app, registry
+    await registry.close()
+    await layer.close_pools()
+
+
+def eval_calls(client: redis.Redis) -> int:
+    """How many Lua scripts Redis has run: channels_redis's group_send is one EVAL per send."""
+    return client.info("commandstats").get("cmdstat_eval", {}).get("calls", 0)
+
+
+async def test_the_core_flow_through_redis(kubia, owner_client) -> None:
+    owner, viewer = communicator(owner_path(kubia), client=owner_client), communicator(watch_path(kubia))
+    hello, snapshot = await opened(owner)
+    assert hello["role"] == "owner" and "actions" in snapshot
+    assert (await opened(viewer))[0]["role"] == "viewer"
+
+    await flip(kubia)
+    batch = await receive(owner)
+    assert seqs(batch) == list(range(snapshot["seq"] + 1, await seq_now(kubia) + 1))
+    assert await receive(viewer) == batch
+
+    traces = await database_sync_to_async(trace_create)(
+        cluster=kubia, source="external", destination="kubia-nodeport:30123", seed=3)
+    for ws in (owner, viewer):
+        assert (await receive(ws))["trace"]["id"] == traces[0]["id"]
+
+    await viewer.send_json_to({"type": "resume", "since": snapshot["seq"]})
+    assert await receive(viewer) == batch
+    await owner.disconnect()
+    await viewer.disconnect()
+
+
+async def test_two_processes_relays_both_receive_through_redis(kubia, relays, second_process,
+                                                               redis_client) -> None:
+    app_b, relays_b = second_process
+    in_a, in_b = communicator(watch_path(kubia)), communicator(watch_path(kubia), app=app_b)
+    _, snapshot = await opened(in_a)
+    await opened(in_b)
+    members = {m.decode() for m in redis_client.zrange(f"asgi:group:{group_name(kubia.pk)}", 0, -1)}
+    assert members == {relays.relay(str(kubia.pk)).channel, relays_b.relay(str(kubia.pk)).channel}
+    assert len({m.split("!")[0] for m in members}) == 2  # two layers, two client prefixes
+    sends_before = eval_calls(redis_client)
+
+    await flip(kubia)
+
+    expected = list(range(snapshot["seq"] + 1, await seq_now(kubia) + 1))
+    assert seqs(await receive(in_a)) == seqs(await receive(in_b)) == expected
+    assert eval_calls(redis_client) == sends_before + 1  # one group_send, two relays
+    await in_a.disconnect()
+    await in_b.disconnect()
+    assert redis_client.zcard(f"asgi:group:{group_name(kubia.pk)}") == 0
