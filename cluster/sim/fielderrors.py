@@ -168,7 +168,8 @@ def go_repr(value: Any) -> str:
 # --- Status objects -------------------------------------------------------------------------------
 
 
-def _status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+def status_object(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A failure Status as kube-apiserver sends it (field order as the apiserver writes it)."""
     status: dict[str, Any] = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -220,17 +221,17 @@ def invalid_status(kind: str, group: str, name: str, errors: Sequence[FieldError
         message = subject
     details = _details(name, group, kind)
     details["causes"] = [{"reason": e.reason, "message": e.body(), "field": e.field} for e in errors]
-    return _status(422, "Invalid", message, details)
+    return status_object(422, "Invalid", message, details)
 
 
 def status_not_found(resource_plural: str, name: str, group: str = "") -> dict[str, Any]:
     message = f"{_qualified(resource_plural, group)} {go_quote(name)} not found"
-    return _status(404, "NotFound", message, _details(name, group, resource_plural))
+    return status_object(404, "NotFound", message, _details(name, group, resource_plural))
 
 
 def status_already_exists(resource_plural: str, name: str, group: str = "") -> dict[str, Any]:
     message = f"{_qualified(resource_plural, group)} {go_quote(name)} already exists"
-    return _status(409, "AlreadyExists", message, _details(name, group, resource_plural))
+    return status_object(409, "AlreadyExists", message, _details(name, group, resource_plural))
 
 
 # storage.OptimisticLockErrorMsg: what a stale resourceVersion on update reports.
@@ -245,25 +246,25 @@ def status_conflict(
     message = (
         f"Operation cannot be fulfilled on {_qualified(resource_plural, group)} {go_quote(name)}: {detail}"
     )
-    return _status(409, "Conflict", message, _details(name, group, resource_plural))
+    return status_object(409, "Conflict", message, _details(name, group, resource_plural))
 
 
 def status_forbidden(resource_plural: str, name: str, detail: str, group: str = "") -> dict[str, Any]:
     """errors.NewForbidden, e.g. creating in a terminating namespace."""
     qualified = _qualified(resource_plural, group)
     subject = f"{qualified} {go_quote(name)}" if name else qualified
-    return _status(
+    return status_object(
         403, "Forbidden", f"{subject} is forbidden: {detail}", _details(name, group, resource_plural)
     )
 
 
 def status_bad_request(message: str) -> dict[str, Any]:
-    return _status(400, "BadRequest", message)
+    return status_object(400, "BadRequest", message)
 
 
 def status_internal_error(message: str) -> dict[str, Any]:
     """errors.NewInternalError, e.g. `failed to allocate a nodePort: range is full`."""
-    return _status(
+    return status_object(
         500, "InternalError", f"Internal error occurred: {message}", {"causes": [{"message": message}]}
     )
 

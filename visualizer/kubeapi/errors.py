@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 
 from cluster.errors import ApiError
 from cluster.sim import fielderrors
+from cluster.sim.fielderrors import status_object
 
 log = logging.getLogger(__name__)
 
@@ -26,27 +27,12 @@ MAX_BODY_BYTES = 3 * 1024 * 1024  # kube-apiserver's maxRequestBodyBytes
 NOT_FOUND_MESSAGE = "the server could not find the requested resource"
 
 
-class KubeError(Exception):
+class KubeError(ApiError):
     """A refused request: carries the Status to answer with."""
-
-    def __init__(self, status: dict[str, Any]):
-        super().__init__(status.get("message", ""))
-        self.status = status
 
 
 def status(code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-    }
-    if details:
-        body["details"] = details
-    body["code"] = code
-    return body
+    return status_object(code, reason, message, details or None)
 
 
 def unauthorized() -> dict[str, Any]:
@@ -129,7 +115,7 @@ def handle_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except (KubeError, ApiError) as error:
+        except ApiError as error:
             return status_response(error.status)
         except RequestDataTooBig:
             return status_response(too_large())
