@@ -150,7 +150,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             if push.seq <= self.sent_seq:
                 return  # already in the snapshot or catch-up this socket was sent
             self.sent_seq = push.seq
-        await self.send(text_data=push.text)
+        await self.base_send(push.asgi)  # the ASGI send itself: no per-socket message to build
 
     async def _catch_up(self, since: int | None) -> None:
         """Send the events after `since` (or a snapshot when that is None or out of the log's
@@ -167,7 +167,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     # --- client messages -----------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.cluster is None:
+        if not self.joined:
             return
         message = self._parse(text_data)
         kind = message.get("type") if message is not None else None

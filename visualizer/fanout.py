@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cluster.events import RELAY_MESSAGE_TYPE, group_name
 
@@ -27,13 +27,16 @@ REJOIN_SECONDS = 60.0
 RETRY_SECONDS = 1.0
 
 
-@dataclass(frozen=True, slots=True)
 class Push:
     """One wire message for every viewer: its text, and the last event seq it carries (None for
     messages outside the event log, such as traces)."""
 
-    text: str
-    seq: int | None = None
+    __slots__ = ("asgi", "seq", "text")
+
+    def __init__(self, text: str, seq: int | None = None) -> None:
+        self.text, self.seq = text, seq
+        # The ASGI send message, built once and passed as is to every socket (servers only read it).
+        self.asgi = {"type": "websocket.send", "text": text}
 
     @classmethod
     def from_layer(cls, message: dict[str, Any]) -> Push | None:
@@ -50,7 +53,7 @@ class Socket(Protocol):
 class Relay:
     """This process's one member of a sandbox's group."""
 
-    def __init__(self, cluster_id: str, layer: Any):
+    def __init__(self, cluster_id: str, layer: BaseChannelLayer):
         self.cluster_id = cluster_id
         self.group = group_name(cluster_id)
         self.layer = layer
@@ -85,6 +88,12 @@ class Relay:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+            except RedisTimeoutError:
+                # redis-py 8 gives up reading after socket_timeout (5 s by default) while
+                # channels_redis blocks in BZPOPMIN for 5 s: an idle receive may time out. Receive
+                # again at once. (A host `socket_timeout` above 5 s avoids this, and the rare
+                # message popped just as the read gave up, which viewers would see as a seq gap.)
+                continue
             except Exception:
                 # Viewers see a seq gap on the next batch and resume from the log.
                 log.exception("relay of %s lost the channel layer; retrying", self.cluster_id)
@@ -106,7 +115,7 @@ class Relay:
 class Relays:
     """The relays of this process, one per sandbox that has local viewers."""
 
-    def __init__(self, layer: Any = None) -> None:
+    def __init__(self, layer: BaseChannelLayer | None = None) -> None:
         self._layer = layer
         self._relays: dict[str, Relay] = {}
         self._lock: asyncio.Lock | None = None

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from visualizer import views
+from visualizer import views, views_kubectl
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -29,6 +29,14 @@ urlpatterns = [
     path("clusters/<uuid:cluster_id>/workloads/<str:namespace>/<str:name>/scale/", views.workload_scale_one,
          name="workload-scale"),
     path("clusters/<uuid:cluster_id>/nodes/<str:name>/delete/", views.node_remove, name="node-delete"),
+    # the YAML and Console tabs
+    path("clusters/<uuid:cluster_id>/apply/", views_kubectl.manifests_apply_view, name="manifests-apply"),
+    path("clusters/<uuid:cluster_id>/export.yaml", views_kubectl.sandbox_export, name="sandbox-export"),
+    path("clusters/<uuid:cluster_id>/objects/<str:kind>/<str:namespace>/<str:name>.yaml", views_kubectl.object_yaml,
+         name="object-yaml"),
+    path("clusters/<uuid:cluster_id>/objects/<str:kind>/<str:name>.yaml", views_kubectl.object_yaml,
+         name="cluster-object-yaml"),
+    path("clusters/<uuid:cluster_id>/console/", views_kubectl.console, name="console"),
     # JSON API (DRF) and its OpenAPI schema
     path("api/", include("visualizer.api.urls")),
     path("k8s/<uuid:cluster_id>/", include("visualizer.kubeapi.urls")),

@@ -51,6 +51,7 @@ from visualizer.forms import (
     service_initial,
     split_workload_ref,
 )
+from visualizer.views_kubectl import sandbox_tools
 
 PAGE_PRESETS = ("kubia", "empty")  # "scale" is for the command line: too heavy for anyone's click
 
@@ -173,6 +174,7 @@ def sandbox(request: HttpRequest, cluster_id: UUID) -> HttpResponse:
         "ws_url": f"/ws/clusters/{cluster.pk}/",
         "api_base": reverse("api-sandbox", kwargs={"cluster_id": cluster.pk}),
         "forms": sandbox_forms(cluster),
+        "tools": sandbox_tools(cluster),
     })
 
 

@@ -204,6 +204,23 @@ export function sampleAnimation(anim, lt, reducedMotion = false) {
   return base;
 }
 
+/**
+ * The local time in `next` (the same trace laid out on a new picture, e.g. after a resize) that
+ * shows the packet where it is at `lt` in `prev`: at the same stop, or the same fraction of the
+ * way between two stops. Travel times change with distances, so the raw time would not.
+ */
+export function remapLocalTime(prev, next, lt) {
+  if (lt <= 0 || prev.stops.length !== next.stops.length || !prev.stops.length) return lt;
+  if (lt >= prev.endStart) return next.endStart + (lt - prev.endStart);
+  const k = stopIndexAt(prev, lt);
+  const a = prev.stops[k];
+  const b = next.stops[k];
+  if (lt < a.depart) return b.arrive + Math.min(lt - a.arrive, b.dwell);
+  const span = prev.stops[k + 1].arrive - a.depart;
+  const f = span > 0 ? (lt - a.depart) / span : 1;
+  return b.depart + f * (next.stops[k + 1].arrive - b.depart);
+}
+
 /** The full path (for drawing the route of the focused packet). */
 export function pathPoints(anim) {
   return anim.stops.map((s) => ({ x: s.x, y: s.y }));

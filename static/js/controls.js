@@ -86,6 +86,8 @@ export class Controls {
       case "3":
       case "4":
       case "5":
+      case "6":
+      case "7":
         a.tab(Number(ev.key) - 1);
         break;
       case "Escape":

@@ -78,7 +78,7 @@ const en = {
   "canvas.sliceTile": "{name} · {n}",
   "canvas.moreSlices": "+ {n} more slices ({endpoints})",
   "canvas.noSlices": "no EndpointSlices",
-  "canvas.compactEndpoints": "{ready}/{total} ready · {slices} slices",
+  "canvas.compactEndpoints": "{ready}/{total} ready · slices: {slices}",
   "canvas.moreServices": "+ {n} more services (see Tables)",
   "canvas.moreNodes": "+ {n} more nodes (see Tables)",
   "canvas.internalIP": "InternalIP {ip}",
@@ -251,6 +251,7 @@ const en = {
   "req.podsTruncated": "{n} more pods are not listed; type their address below.",
   "req.needDestination": "Pick a destination or type one (host:port).",
   "req.tallyTitle": "Where the last {n} requests went",
+  "req.tallyTitle.one": "Where the request went",
   "req.tallyCount": "{n} ({pct}%)",
 
   "forms.done": "Done.",
@@ -265,6 +266,19 @@ const en = {
 
   "share.copied": "Read-only link copied.",
   "share.copyManually": "Copy this link: {url}",
+
+  "yaml.applied": "Applied {n} document(s), all in one write.",
+  "yaml.failed": "Nothing was applied:",
+  "yaml.empty": "Paste a manifest first, or load one from the book.",
+  "yaml.loaded": "Loaded {name}. Press Apply to send it to the sandbox.",
+  "yaml.exported": "The editor now holds {what} as YAML: change it and press Apply, or keep it.",
+  "yaml.exportFailed": "The export failed (HTTP {status}).",
+  "yaml.theSandbox": "the whole sandbox",
+  "yaml.noSelection": "Select an object on the picture or in the Tables tab first.",
+  "yaml.selected": "Selected: {what}",
+  "yaml.selectedNone": "To export one object, select it on the picture or in the Tables tab.",
+
+  "console.welcome": "Type help for the commands. The requests you curl are drawn on the picture.",
 };
 
 const ko = {
@@ -516,6 +530,7 @@ const ko = {
   "req.podsTruncated": "파드 {n}개는 목록에 없습니다. 아래에 주소를 입력하세요.",
   "req.needDestination": "목적지를 고르거나 입력하세요 (host:port).",
   "req.tallyTitle": "마지막 요청 {n}개가 간 곳",
+  "req.tallyTitle.one": "요청이 간 곳",
   "req.tallyCount": "{n} ({pct}%)",
 
   "forms.done": "완료.",
@@ -530,6 +545,19 @@ const ko = {
 
   "share.copied": "읽기 전용 링크를 복사했습니다.",
   "share.copyManually": "이 링크를 복사하세요: {url}",
+
+  "yaml.applied": "문서 {n}개를 한 번의 쓰기로 적용했습니다.",
+  "yaml.failed": "아무것도 적용되지 않았습니다:",
+  "yaml.empty": "먼저 매니페스트를 붙여 넣거나 책에서 불러오세요.",
+  "yaml.loaded": "{name} 파일을 불러왔습니다. 적용을 눌러 샌드박스에 보내세요.",
+  "yaml.exported": "편집기에 {what}의 YAML이 들어 있습니다. 고쳐서 적용하거나 보관하세요.",
+  "yaml.exportFailed": "내보내기에 실패했습니다 (HTTP {status}).",
+  "yaml.theSandbox": "샌드박스 전체",
+  "yaml.noSelection": "먼저 그림이나 표 탭에서 객체를 선택하세요.",
+  "yaml.selected": "선택됨: {what}",
+  "yaml.selectedNone": "객체 하나를 내보내려면 그림이나 표 탭에서 선택하세요.",
+
+  "console.welcome": "명령 목록은 help를 입력하세요. curl로 보낸 요청은 그림에 그려집니다.",
 };
 
 export const CATALOGUE = { en, ko };
@@ -548,9 +576,13 @@ export function language() {
   return current;
 }
 
-/** Look a key up in the active language (falling back to English), then fill {placeholders}. */
+/**
+ * Look a key up in the active language (falling back to English), then fill {placeholders}.
+ * With params.n === 1, a `<key>.one` text is preferred when there is one ("1 requests" reads badly).
+ */
 export function t(key, params) {
-  const s = CATALOGUE[current][key] ?? en[key] ?? key;
+  const one = params && params.n === 1 ? CATALOGUE[current][`${key}.one`] ?? en[`${key}.one`] : undefined;
+  const s = one ?? CATALOGUE[current][key] ?? en[key] ?? key;
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m));
 }

@@ -193,7 +193,8 @@ const SERVICE_LEVELS = [
 
 function serviceLines(svc, detail, maxPortLines) {
   const ip = svc.headless ? t("canvas.headless") : svc.clusterIP || "—";
-  const lines = [{ text: svc.name, font: "b", icon: "service" }, { text: `${svc.type} ${ip}`, font: "m" }];
+  // Too narrow for "LoadBalancer 10.100.85.176": the type gets the ellipsis, the IP stays whole.
+  const lines = [{ text: svc.name, font: "b", icon: "service" }, { text: `${svc.type} ${ip}`, font: "m", keepEnd: ip.length + 1 }];
   if (detail === "compact") {
     lines.push({ text: svc.ports.map((p) => `${p.port}${p.nodePort ? ":" + p.nodePort : ""}→${p.targetPort}`).join(" "), font: "m" });
     return lines;

@@ -8,7 +8,7 @@ import { actionUrl, applyEvents, applySnapshot, deriveView, emptyModel } from ".
 import { hitTest, layoutScene, refId } from "./layout.js";
 import { Renderer } from "./renderer.js";
 import { createLoop } from "./loop.js";
-import { buildAnimation, pathPoints, sampleAnimation } from "./anim.js";
+import { buildAnimation, pathPoints, remapLocalTime, sampleAnimation } from "./anim.js";
 import { Player } from "./player.js";
 import { Controls } from "./controls.js";
 import { Tabs } from "./tabs.js";
@@ -17,6 +17,8 @@ import { TraceLog } from "./tracelog.js";
 import { Tables } from "./tables.js";
 import { RequestPanel } from "./request.js";
 import { postAction, postJSON, wireForms } from "./forms.js";
+import { YamlPanel } from "./yaml.js";
+import { ConsolePanel } from "./console.js";
 import { el } from "./dom.js";
 
 export function readConfig(root) {
@@ -123,9 +125,14 @@ export function start(config) {
   }
 
   // --- Panels -------------------------------------------------------------------------------------
+  // The YAML and Console tabs widen the side panel to about 80 columns while they are open.
+  const TOOL_TABS = new Set(["yaml", "console"]);
   const tabs = new Tabs(root.querySelector('[role="tablist"]'), {
     onChange: (name) => {
       if (name === "tables") tables.render(view);
+      root.classList.toggle("side-tools", TOOL_TABS.has(name));
+      if (name === "yaml" && yamlPanel) yamlPanel.refresh();
+      if (name === "console" && consolePanel) consolePanel.focus();
     },
   });
 
@@ -172,6 +179,7 @@ export function start(config) {
       setSpeed: (s) => {
         player.setSpeed(s);
         controls.setSpeed(player.speed);
+        wake(); // one frame, so the published figures follow even while paused
       },
       tab: (i) => {
         const tab = tabs.tabs[i];
@@ -218,6 +226,26 @@ export function start(config) {
     );
   }
   wireForms(root, { onMessage: announce });
+
+  const yamlPanel = $("panel-yaml")
+    ? new YamlPanel(
+        {
+          panel: $("panel-yaml"),
+          text: $("yaml-text"),
+          book: $("yaml-book"),
+          apply: $("yaml-apply"),
+          exportAll: $("yaml-export-all"),
+          exportSelected: $("yaml-export-selected"),
+          selected: $("yaml-selected"),
+          result: $("yaml-result"),
+          bookData: document.getElementById("book-manifests"), // json_script's <script> tag
+        },
+        { getSelection: () => selection },
+      )
+    : null;
+  const consolePanel = $("panel-console")
+    ? new ConsolePanel({ panel: $("panel-console"), form: $("console-form"), input: $("console-input"), output: $("console-output") })
+    : null;
 
   const sendShortcut = $("ctl-send");
   if (sendShortcut) {
@@ -365,9 +393,10 @@ export function start(config) {
     scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role });
     renderer.setScene(scene);
     stats.scene = sceneSummary(scene);
-    // Packets in flight follow the new picture.
+    // Packets in flight follow the new picture, each staying at the same point of its path.
     for (const a of player.anims) {
       const b = buildAnimation(a.trace, scene.anchors);
+      a.start = player.clock - remapLocalTime(a, b, player.clock - a.start);
       a.stops = b.stops;
       a.endStart = b.endStart;
       a.duration = b.duration;
@@ -389,6 +418,7 @@ export function start(config) {
       nodePorts: [...new Set([...sc.anchors.nodePorts.keys()].map((k) => Number(k.split(":").pop())))].sort((a, b) => a - b),
       pods: sc.anchors.pods.size,
       slices: named("EndpointSlice"),
+      lod: sc.lod,
     };
   }
 

@@ -49,6 +49,7 @@ export class ClusterSocket {
     this.clearTimeout = env.clearTimeout || globalThis.clearTimeout.bind(globalThis);
     this.random = env.random || Math.random;
     this.ws = null;
+    this.parts = []; // of a message sent in parts
     this.attempt = 0;
     this.lastSeq = null;
     this.resyncing = false;
@@ -103,6 +104,7 @@ export class ClusterSocket {
       return;
     }
     this.ws = ws;
+    this.parts = [];
     ws.onopen = () => {
       this.attempt = 0;
       this._status("open");
@@ -153,6 +155,16 @@ export class ClusterSocket {
       return;
     }
     switch (msg.type) {
+      case "part":
+        // A big message in parts (visualizer/framing.py): join them, then read the whole.
+        if (msg.n !== this.parts.length) this.parts = [];
+        else this.parts.push(String(msg.data));
+        if (this.parts.length && this.parts.length === msg.of) {
+          const whole = this.parts.join("");
+          this.parts = [];
+          this._onMessage(whole);
+        }
+        break;
       case "hello":
         if (this.h.onHello) this.h.onHello(msg);
         break;

@@ -59,6 +59,10 @@ class SandboxPage:
             state.pop("scene", None)
             raise AssertionError(f"timed out waiting for {condition!r}; state: {state}") from None
 
+    def next_frame(self) -> None:
+        """Let the page draw (window.__servicescope is updated while drawing)."""
+        self.page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
     def mark_document(self) -> None:
         """Tag this document, to prove later that no reload happened (see `same_document`)."""
         self.page.evaluate("window.__sameDocument = true")

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applySnapshot, deriveView, emptyModel } from "../../static/js/state.js";
 import { layoutScene } from "../../static/js/layout.js";
-import { TIMING, buildAnimation, sampleAnimation, serviceKeyOf } from "../../static/js/anim.js";
+import { TIMING, buildAnimation, remapLocalTime, sampleAnimation, serviceKeyOf } from "../../static/js/anim.js";
 import { Player } from "../../static/js/player.js";
 import { hopLine } from "../../static/js/tracefmt.js";
 import { kubiaFixture } from "./helpers.mjs";
@@ -94,4 +94,23 @@ test("serviceKeyOf and hop lines", () => {
   assert.equal(serviceKeyOf({ service: { namespace: "x", name: "y" } }), "x/y");
   assert.equal(serviceKeyOf({ service: "kubia", endpoint: { namespace: "ns" } }), "ns/kubia");
   assert.equal(hopLine(trace.hops[2], 2), "3 · node node-1 (10.0.0.11) · DNAT · dst 10.0.0.11:32143 → 10.244.2.5:8080 · KUBE-SEP-ZX7GRIZKSNUQ3LAJ · p 0.3333");
+});
+
+test("a new layout keeps each packet at the same stop, or the same fraction of its way", () => {
+  const before = buildAnimation(trace, scene.anchors);
+  const wide = layoutScene(view, { width: 1400, height: 800 });
+  const after = buildAnimation(trace, wide.anchors);
+  for (let k = 0; k < before.stops.length; k++) {
+    const s = before.stops[k];
+    const atStop = remapLocalTime(before, after, s.arrive + 50);
+    assert.equal(sampleAnimation(after, atStop).stopIndex, k);
+    assert.equal(sampleAnimation(after, atStop).phase, "dwell");
+    if (k < before.stops.length - 1) {
+      const halfway = remapLocalTime(before, after, (s.depart + before.stops[k + 1].arrive) / 2);
+      const n = after.stops[k + 1];
+      assert.ok(Math.abs(halfway - (after.stops[k].depart + n.arrive) / 2) < 1e-6);
+    }
+  }
+  assert.equal(remapLocalTime(before, after, before.endStart + 100), after.endStart + 100);
+  assert.equal(remapLocalTime(before, after, -30), -30, "not started yet: unchanged");
 });

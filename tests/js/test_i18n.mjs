@@ -41,3 +41,10 @@ test("language choice and interpolation", () => {
   assert.equal(t("canvas.pods", { n: 3 }), "3 pods");
   assert.equal(t("no.such.key"), "no.such.key");
 });
+
+test("n === 1 picks the `.one` text when there is one", () => {
+  setLanguage("en");
+  assert.equal(t("req.tallyTitle", { n: 1 }), "Where the request went");
+  assert.equal(t("req.tallyTitle", { n: 20 }), "Where the last 20 requests went");
+  assert.equal(t("canvas.more", { n: 1 }), "+ 1 more", "no `.one` text: the plain one");
+});

@@ -129,3 +129,17 @@ test("ClusterSocket: backoff grows across failed attempts; fatal close codes sto
   assert.equal(log.status.at(-1), "denied");
   assert.equal(timers.length, 2, "no retry after 4403");
 });
+
+test("ClusterSocket: a message sent in parts is joined, then read as one", () => {
+  const { sock, sockets, log } = harness();
+  sock.start();
+  const ws = sockets[0];
+  ws.open();
+  const text = JSON.stringify({ type: "snapshot", seq: 42, objects: { Pod: [{ metadata: { name: "a\"b" } }] } });
+  const cut = [text.slice(0, 10), text.slice(10, 25), text.slice(25)];
+  cut.forEach((data, n) => ws.msg({ type: "part", n, of: cut.length, data }));
+  assert.deepEqual(log.snapshots, [42]);
+  ws.msg({ type: "part", n: 1, of: 2, data: "stray" }); // a part without its first: dropped
+  ws.msg({ type: "events", events: [ev(43)] });
+  assert.deepEqual(log.events, [43], "the stream goes on");
+});

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from cluster.events import group_name
+from cluster.events import broadcast, group_name
 from cluster.models import Cluster, Event
 from cluster.selectors import object_list
 from cluster.services.traces import trace_create
@@ -196,6 +197,36 @@ async def test_a_rolled_back_write_publishes_nothing(kubia) -> None:
     await flip_and_roll_back()
 
     assert await ws.receive_nothing(timeout=0.3)
+    await ws.disconnect()
+
+
+async def test_events_are_published_only_once_committed(kubia) -> None:
+    ws = communicator(watch_path(kubia))
+    _, snapshot = await opened(ws)
+
+    @database_sync_to_async
+    def flip_and_commit_later() -> None:
+        with transaction.atomic():
+            flip_first_pod(kubia)
+            time.sleep(0.4)
+
+    writer = asyncio.ensure_future(flip_and_commit_later())
+    assert await ws.receive_nothing(timeout=0.2)  # written, not yet committed
+    await writer
+
+    assert seqs(await receive(ws))[0] == snapshot["seq"] + 1
+    await ws.disconnect()
+
+
+async def test_a_burst_beyond_the_layer_capacity_arrives_whole(kubia) -> None:
+    burst = settings.CHANNEL_LAYERS["default"]["CONFIG"]["capacity"] + 100
+    ws = communicator(watch_path(kubia))
+    await opened(ws)
+
+    await database_sync_to_async(lambda: [broadcast(kubia.pk, {"type": "trace", "trace": {"id": i}})
+                                          for i in range(burst)])()
+
+    assert [(await receive(ws))["trace"]["id"] for _ in range(burst)] == list(range(burst))
     await ws.disconnect()
 
 

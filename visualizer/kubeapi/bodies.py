@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 from django.http import HttpRequest
 
+from cluster.sim.apischema import Struct
+from cluster.sim.decoding import DecodeError, cannot_handle, decode, json_type, strict_message
 from visualizer.kubeapi import catalog
 from visualizer.kubeapi.catalog import ApiResource
-from visualizer.kubeapi.decoding import DecodeError, cannot_handle, decode, json_type, strict_message
 from visualizer.kubeapi.errors import (
     MAX_BODY_BYTES,
     KubeError,
@@ -26,7 +27,6 @@ from visualizer.kubeapi.errors import (
     unsupported_media_type,
 )
 from visualizer.kubeapi.negotiation import content_type
-from visualizer.kubeapi.schema import Struct
 
 JSON = "application/json"
 YAML = "application/yaml"

@@ -10,9 +10,9 @@ from django.utils import timezone
 from cluster.models import Cluster
 from cluster.selectors import cluster_get, object_get, object_list
 from cluster.sim import fielderrors
+from cluster.sim.selection import Selection
 from visualizer.kubeapi.errors import KubeError, json_response
 from visualizer.kubeapi.negotiation import rendering
-from visualizer.kubeapi.selection import Selection
 from visualizer.kubeapi.tables import as_table, include_object
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 from cluster.models import Cluster
+from cluster.sim.selection import Selection, SelectorError, selection
 from visualizer.kubeapi import catalog, reads, scale, watch, writes
 from visualizer.kubeapi.auth import sandbox_endpoint
 from visualizer.kubeapi.catalog import ApiResource
@@ -20,7 +21,6 @@ from visualizer.kubeapi.errors import (
     method_not_allowed,
     not_found_path,
 )
-from visualizer.kubeapi.selection import Selection, SelectorError, selection
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from cluster.errors import ApiError
 from cluster.models import Cluster
 from cluster.services.objects import update_in
 from cluster.sim import fielderrors
+from cluster.sim.apischema import SCALE
 from cluster.sim.workloads import selector_text
 from visualizer.kubeapi import bodies
 from visualizer.kubeapi.errors import json_response
 from visualizer.kubeapi.reads import fetch
-from visualizer.kubeapi.schema import SCALE
 from visualizer.kubeapi.writes import commit, dry_run, patched, read_patch
 
 if TYPE_CHECKING:

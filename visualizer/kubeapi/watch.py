@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from cluster.models import Cluster
 from cluster.selectors import events_since
+from cluster.sim.selection import Selection
 from visualizer.kubeapi.errors import KubeError, bad_request, expired, internal_error
 from visualizer.kubeapi.negotiation import Rendering, rendering
 from visualizer.kubeapi.reads import read_list
-from visualizer.kubeapi.selection import Selection
 from visualizer.kubeapi.tables import as_table, include_object
 
 if TYPE_CHECKING:

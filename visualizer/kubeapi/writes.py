@@ -22,6 +22,15 @@ from cluster.models import Cluster
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
 from cluster.sim import fielderrors
+from cluster.sim.apischema import Struct, schema_for
+from cluster.sim.patch import (
+    PatchError,
+    PatchFormatError,
+    apply_merge,
+    json_patch,
+    merge_patch,
+    strategic_merge_patch,
+)
 from cluster.store import Store
 from visualizer.kubeapi import bodies
 from visualizer.kubeapi.errors import (
@@ -32,19 +41,10 @@ from visualizer.kubeapi.errors import (
     status,
     success,
 )
-from visualizer.kubeapi.patch import (
-    PatchError,
-    PatchFormatError,
-    apply_merge,
-    json_patch,
-    merge_patch,
-    strategic_merge_patch,
-)
-from visualizer.kubeapi.schema import Struct, schema_for
 
 if TYPE_CHECKING:
+    from cluster.sim.selection import Selection
     from visualizer.kubeapi.resources import Target
-    from visualizer.kubeapi.selection import Selection
 
 Obj = dict[str, Any]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from visualizer.kubeapi.schema import Field, ListOf, Struct, Type
+from cluster.sim.apischema import Field, ListOf, Struct, Type
 
 DELETE_FROM_PRIMITIVE_LIST = "$deleteFromPrimitiveList/"
 SET_ELEMENT_ORDER = "$setElementOrder/"

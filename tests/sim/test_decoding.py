@@ -2,8 +2,8 @@
 
 import pytest
 
-from visualizer.kubeapi.decoding import DecodeError, cannot_handle, decode, strict_message
-from visualizer.kubeapi.schema import DEPLOYMENT, SERVICE
+from cluster.sim.apischema import DEPLOYMENT, SERVICE
+from cluster.sim.decoding import DecodeError, cannot_handle, decode, strict_message
 
 
 def svc(**spec):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from visualizer.kubeapi.selection import (
+from cluster.sim.selection import (
     FieldTerm,
     Requirement,
     SelectorError,

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from visualizer.kubeapi.schema import Free, ListOf, MapOf, Scalar, Struct, Type, go_type_name
+from cluster.sim.apischema import Free, ListOf, MapOf, Scalar, Struct, Type, go_type_name
 
 _INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 

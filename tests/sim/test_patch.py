@@ -2,7 +2,8 @@
 
 import pytest
 
-from visualizer.kubeapi.patch import (
+from cluster.sim.apischema import DEPLOYMENT, POD, SERVICE
+from cluster.sim.patch import (
     PatchError,
     PatchFormatError,
     apply_merge,
@@ -10,7 +11,6 @@ from visualizer.kubeapi.patch import (
     merge_patch,
     strategic_merge_patch,
 )
-from visualizer.kubeapi.schema import DEPLOYMENT, POD, SERVICE
 
 
 def service(*ports):
