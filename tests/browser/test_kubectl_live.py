@@ -28,11 +28,11 @@ def test_kubectl_changes_appear_on_the_canvas(page, server, tmp_path):
     assert kubectl("apply", "-f", str(MANIFESTS / "kubia-svc-nodeport.yaml")).strip() == \
         "service/kubia-nodeport created"
     watcher.wait_state("s.scene.services.includes('default/kubia-nodeport')")
-    watcher.wait_state("s.counts && s.counts.pods === 3")
+    watcher.wait_state("s.scene.pods === 3")
     assert "kubia-nodeport" in watcher.column("services")
 
     kubectl("scale", "rs", "kubia", "--replicas=5")
-    watcher.wait_state("s.counts.pods === 5")
+    watcher.wait_state("s.scene.pods === 5")
 
     kubectl("delete", "svc", "kubia-nodeport")
     watcher.wait_state("!s.scene.services.includes('default/kubia-nodeport')")
