@@ -3,7 +3,7 @@
 
 Run: .venv/bin/python benchmarks/fanout.py [--viewers 1,50,200,1000] [--rounds 20] [--warmup 3]
 
-Method (docs perf-baselines.md, "Baseline 1"):
+Method (perf-baselines.md, "Baseline 1", beside DESIGN.md):
 - servers: A, a bare `websockets` server (this script, `bare-server`), whose control message
   `{"round", "size"}` makes it `broadcast()` a payload of that size; B-inmem, the app under Daphne
   (`-v 0`) with the in-memory layer; B-redis, the same with the Redis layer when redis-server is
@@ -36,7 +36,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -121,7 +120,6 @@ class Servers:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.procs: list[subprocess.Popen] = []
-        self.redis_pid: int | None = None
         self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
                     "DJANGO_SETTINGS_MODULE": "visualizer.settings", "LOG_LEVEL": "WARNING"}
         self.env.pop("REDIS_URL", None)
@@ -136,8 +134,9 @@ class Servers:
         return Sandbox(cluster_id, re.search(r"Access token: (\S+)", out).group(1),
                        re.search(r"/watch/([^/]+)/", out).group(1))
 
-    def start(self, args: list[str], port: int, env: dict | None = None) -> None:
-        proc = subprocess.Popen(["timeout", str(LIFETIME), *args], cwd=ROOT, env=env or self.env)
+    def start(self, args: list[str], port: int, env: dict | None = None, quiet: bool = False) -> None:
+        proc = subprocess.Popen(["timeout", str(LIFETIME), *args], cwd=ROOT, env=env or self.env,
+                                stdout=subprocess.DEVNULL if quiet else None)
         self.procs.append(proc)
         wait_listening(port, proc)
 
@@ -160,14 +159,9 @@ class Servers:
             return os.environ["REDIS_URL"]
         if shutil.which("redis-server") is None:
             return ""
-        port, pidfile = free_port(), self.workdir / "redis.pid"
-        subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(pidfile),
-                        "--dir", str(self.workdir)], check=True, stdout=subprocess.DEVNULL)
-        wait_listening(port)
-        while not pidfile.exists():  # written just after the port opens
-            time.sleep(0.01)
-        self.redis_pid = int(pidfile.read_text())
+        port = free_port()  # a foreground child like the other servers: stopped by its pid
+        self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "no", "--dir", str(self.workdir)], port, quiet=True)
         return f"redis://127.0.0.1:{port}/0"
 
     def stop(self) -> None:
@@ -179,8 +173,6 @@ class Servers:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if self.redis_pid is not None:
-            os.kill(self.redis_pid, signal.SIGTERM)
 
 
 # --- client side ---------------------------------------------------------------------------------

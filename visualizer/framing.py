@@ -10,6 +10,7 @@ messages, which static/js/socket.js joins back before parsing.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from cluster.events import encode
@@ -19,12 +20,15 @@ from cluster.events import encode
 PART_SIZE = 256 * 1024
 
 
-def parts(text: str, size: int = PART_SIZE) -> list[str]:
-    """The `part` messages that carry `text`, or [text] when it is small enough to go whole."""
+@lru_cache(maxsize=8)
+def parts(text: str, size: int = PART_SIZE) -> tuple[str, ...]:
+    """The `part` messages that carry `text`, or (text,) when it is small enough to go whole.
+
+    Cached: the relay hands the same text to every viewer, so it is split and encoded once."""
     if len(text) <= size:
-        return [text]
+        return (text,)
     chunks = [text[i:i + size] for i in range(0, len(text), size)]
-    return [encode({"type": "part", "n": n, "of": len(chunks), "data": chunk}) for n, chunk in enumerate(chunks)]
+    return tuple(encode({"type": "part", "n": n, "of": len(chunks), "data": chunk}) for n, chunk in enumerate(chunks))
 
 
 class SendInParts:

@@ -76,7 +76,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}], "capacity": 1500},
+            # socket_timeout above channels_redis's 5 s receive wait, so an idle reader is not cut off.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 10}],
+                       "capacity": 1500},
         }
     }
 else:

@@ -55,8 +55,10 @@ export function resolveHopPoint(hop, trace, anchors, prev) {
       break;
     }
     case "pod": {
+      // The trace names pods "<namespace>/<name>".
       const ns = at.namespace || (trace.endpoint && trace.endpoint.namespace) || "default";
-      p = anchors.pods.get(`${ns}/${at.name}`) || byIP(at.ip);
+      const key = String(at.name || "").includes("/") ? at.name : `${ns}/${at.name}`;
+      p = anchors.pods.get(key) || byIP(at.ip);
       break;
     }
     default:

@@ -33,6 +33,13 @@ function code(text) {
   return el("code", { text });
 }
 
+/** ip:port that may wrap before its port in a narrow panel (203.0.113.10: / 39000). */
+function addr(text) {
+  const s = String(text);
+  const i = s.lastIndexOf(":");
+  return i > 0 ? el("code", { class: "addr" }, s.slice(0, i + 1), el("wbr"), s.slice(i + 1)) : code(s);
+}
+
 export class Inspector {
   constructor(root, { role = "owner", onAction, onSeekHop, onSelect } = {}) {
     this.root = root;
@@ -86,11 +93,11 @@ export class Inspector {
         "tr",
         { class: isChanged ? "changed" : "" },
         el("th", { scope: "row", text: f }),
-        el("td", {}, code(String(b))),
+        el("td", {}, addr(b)),
         el(
           "td",
           {},
-          isChanged ? el("strong", {}, el("span", { "aria-hidden": "true", text: "→ " }), code(String(a))) : code(String(a)),
+          isChanged ? el("strong", {}, el("span", { "aria-hidden": "true", text: "→ " }), addr(a)) : addr(a),
           isChanged ? el("span", { class: "changed-tag", text: `◀ ${t("inspector.rewritten")}` }) : null,
         ),
       );

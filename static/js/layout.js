@@ -532,10 +532,11 @@ function layoutNodeBox(ctx, node, x, y, w, h, level, view, showExternal, scene) 
     const podCols = podColumns(ctx, innerW);
     const pw = (innerW - (podCols - 1) * 4) / podCols;
     const ph = LH + 2;
+    // Pod names differ at their end (kubia-x7k2p): a label too long keeps its last 5 characters.
     node.pods.forEach((pod, i) => {
       const col = i % podCols;
       const row = Math.floor(i / podCols);
-      const pb = makeBox(ctx, "pod", px + col * (pw + 4), cy + 4 + row * (LH + 6), pw, [{ text: `${pod.ip || "—"} ${pod.name}`, font: "m", icon: pod.state }], {
+      const pb = makeBox(ctx, "pod", px + col * (pw + 4), cy + 4 + row * (LH + 6), pw, [{ text: `${pod.ip || "—"} ${pod.name}`, font: "m", icon: pod.state, keepEnd: 5 }], {
         ref: { kind: "Pod", key: pod.key },
         selectable: true,
         state: pod.state,
@@ -827,8 +828,9 @@ export function layoutScene(view, opts) {
 
   // Nodes band.
   let ny = servicesBottom + g;
-  const npText = view.nodePorts.length
-    ? t("canvas.nodesCaptionPorts", { n: view.nodes.length, ports: [...new Set(view.nodePorts.map((np) => np.nodePort))].join(", ") })
+  const openPorts = [...new Set(view.nodePorts.map((np) => np.nodePort))];
+  const npText = openPorts.length
+    ? t(openPorts.length === 1 ? "canvas.nodesCaptionPort" : "canvas.nodesCaptionPorts", { n: view.nodes.length, ports: openPorts.join(", ") })
     : t("canvas.nodesCaption", { n: view.nodes.length });
   scene.items.push({ type: "text", x: ix, y: ny + LH / 2, text: fitText(ctx, npText, "b", iw), font: "b", align: "left", muted: true });
   ny += LH;

@@ -97,8 +97,12 @@ export class ClusterSocket {
   _connect() {
     this._status(this.attempt === 0 ? "connecting" : "reconnecting");
     let ws;
+    // Holding state already: `?since=` makes the server answer with just what we missed
+    // (or a snapshot when its log cannot reach back), instead of a whole snapshot first.
+    const resuming = this.lastSeq !== null;
+    const url = resuming ? `${this.url}${this.url.includes("?") ? "&" : "?"}since=${this.lastSeq}` : this.url;
     try {
-      ws = new this.WS(this.url);
+      ws = new this.WS(url);
     } catch (err) {
       this._scheduleRetry();
       return;
@@ -108,8 +112,7 @@ export class ClusterSocket {
     ws.onopen = () => {
       this.attempt = 0;
       this._status("open");
-      // Already holding state: ask for what we missed (the server answers with events or a snapshot).
-      if (this.lastSeq !== null) this._resume();
+      if (resuming) this._awaitResync();
     };
     ws.onmessage = (ev) => this._onMessage(ev.data);
     ws.onclose = (ev) => {
@@ -138,8 +141,12 @@ export class ClusterSocket {
   }
 
   _resume() {
-    this.resyncing = true;
     this.send({ type: "resume", since: this.lastSeq });
+    this._awaitResync();
+  }
+
+  _awaitResync() {
+    this.resyncing = true;
     this.clearTimeout(this.resyncTimer);
     // If the answer never comes (dropped by a full channel layer queue), ask again.
     this.resyncTimer = this.setTimeout(() => {

@@ -81,8 +81,11 @@ function condition(obj, type) {
   return false;
 }
 
+// Numbers in names compare as numbers: node-2 comes before node-10.
+const NATURAL = new Intl.Collator("en", { numeric: true });
+
 function byName(a, b) {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return NATURAL.compare(a.key, b.key);
 }
 
 export function labelsText(labels) {

@@ -5,7 +5,9 @@ import { t } from "./i18n.js";
 export function hopPlace(hop) {
   const at = hop.at || {};
   const kind = t(`at.${at.kind || "node"}`);
-  const name = at.name && at.name !== at.ip ? ` ${at.name}` : "";
+  // The trace names a load balancer "<namespace>/<service> load balancer": the kind word is ours.
+  const label = at.kind === "loadbalancer" ? String(at.name || "").replace(/ load balancer$/, "") : at.name;
+  const name = label && label !== at.ip ? ` ${label}` : "";
   const ip = at.ip ? ` (${at.ip})` : "";
   return `${kind}${name}${ip}`;
 }

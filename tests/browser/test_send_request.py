@@ -56,9 +56,9 @@ def test_send_20_spreads_over_the_pods(page, server):
     tally = sandbox.tally()
     assert sum(tally.values()) == 20
     assert len(tally) > 1  # all 20 on one of 3 pods by chance: p = 3^-19
-    assert set(tally) <= set(sandbox.column("pods"))
-    sandbox.wait_state("s.packets > 1")  # several packets on the canvas at once
+    sandbox.wait_state("s.packets >= 15")  # they start 120 ms apart: most are on their way
     sandbox.screenshots("send-20")
+    assert set(tally) <= set(sandbox.column("pods"))
 
 
 def test_client_ip_affinity_sends_all_20_to_one_pod(page, server):

@@ -114,3 +114,8 @@ test("a new layout keeps each packet at the same stop, or the same fraction of i
   assert.equal(remapLocalTime(before, after, before.endStart + 100), after.endStart + 100);
   assert.equal(remapLocalTime(before, after, -30), -30, "not started yet: unchanged");
 });
+
+test("hop lines: a load balancer is named once, as the trace walk names it", () => {
+  const hop = { at: { kind: "loadbalancer", name: "default/kubia-lb load balancer", ip: "130.211.97.55" }, action: "forward", before: { src: "203.0.113.10:4000", dst: "130.211.97.55:80" }, after: { src: "203.0.113.10:4000", dst: "10.0.0.12:30430" }, changed: ["dst"] };
+  assert.equal(hopLine(hop, 1), "2 · load balancer default/kubia-lb (130.211.97.55) · forward · dst 130.211.97.55:80 → 10.0.0.12:30430");
+});

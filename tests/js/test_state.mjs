@@ -164,3 +164,9 @@ test("deriveView handles 1,000 pods on 20 nodes quickly", () => {
   assert.equal(v.serviceByKey.get("default/kubia").slices.length, 10);
   assert.ok(ms < 500, `deriveView took ${ms} ms`);
 });
+
+test("names sort with their numbers as numbers: node-2 before node-10", () => {
+  const nodes = ["node-10", "node-2", "node-1", "node-20"].map((name) => ({ metadata: { name } }));
+  const view = deriveView(applySnapshot(emptyModel(), { seq: 1, cluster: {}, objects: { Node: nodes } }));
+  assert.deepEqual(view.nodes.map((n) => n.name), ["node-1", "node-2", "node-10", "node-20"]);
+});

@@ -390,6 +390,16 @@ async def test_reconnect_with_since_skips_the_snapshot(kubia) -> None:
     await again.disconnect()
 
 
+@pytest.mark.parametrize("since", ["-1", "x", "1.5", "٣", "9" * 5000])
+async def test_a_bad_since_in_the_url_gets_a_snapshot(kubia, since) -> None:
+    ws = communicator(watch_path(kubia, f"since={since}"))
+
+    _hello, answer = await opened(ws)
+
+    assert answer["type"] == "snapshot"
+    await ws.disconnect()
+
+
 async def test_resume_when_up_to_date_answers_an_empty_batch(kubia) -> None:
     ws = communicator(watch_path(kubia))
     _, snapshot = await opened(ws)

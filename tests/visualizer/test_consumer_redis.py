@@ -8,6 +8,7 @@ both through Redis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -73,6 +74,16 @@ def process_gone(pid: int) -> bool:
     return False
 
 
+def stop_redis(client: redis.Redis, pidfile: Path) -> None:
+    if not pidfile.exists():  # never got that far: ask it to stop instead
+        with contextlib.suppress(redis.ConnectionError):
+            client.shutdown(nosave=True)
+        return
+    pid = int(pidfile.read_text())
+    os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: process_gone(pid), "redis-server did not stop")
+
+
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory) -> str:
     if shutil.which("redis-server") is None:
@@ -82,14 +93,13 @@ def redis_url(tmp_path_factory) -> str:
     subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                     "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(pidfile),
                     "--dir", str(workdir)], check=True, stdout=subprocess.DEVNULL)
-    wait_for(pidfile.exists, "redis-server wrote no pidfile")
-    pid = int(pidfile.read_text())
+    client = redis.Redis(port=port)
     try:
-        wait_for(lambda: redis_answers(redis.Redis(port=port)), "redis-server does not answer")
+        wait_for(lambda: redis_answers(client), "redis-server does not answer")
+        wait_for(pidfile.exists, "redis-server wrote no pidfile")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        os.kill(pid, signal.SIGTERM)
-        wait_for(lambda: process_gone(pid), "redis-server did not stop")
+        stop_redis(client, pidfile)
 
 
 def layer_config(url: str) -> dict:

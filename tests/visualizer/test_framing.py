@@ -7,7 +7,7 @@ from visualizer.framing import PART_SIZE, SendInParts, parts
 
 
 def test_small_texts_go_whole() -> None:
-    assert parts('{"type":"hello"}') == ['{"type":"hello"}']
+    assert parts('{"type":"hello"}') == ('{"type":"hello"}',)
 
 
 def test_big_texts_go_in_parts_that_join_back() -> None:
