@@ -8,8 +8,10 @@ import secrets
 from django.db import transaction
 
 from cluster.errors import ApiError
+from cluster.events import broadcast
 from cluster.models import Cluster, ProxyMode
 from cluster.presets import preset_manifests
+from cluster.selectors import cluster_snapshot
 from cluster.services.objects import create_in
 from cluster.services.writing import writing
 from cluster.sim.allocation import kubernetes_service_ip
@@ -99,6 +101,8 @@ def cluster_update_settings(*, cluster: Cluster, node_port_range: str | None = N
                                    "proxy_mode", "lb_pool"])
         store.settings = locked.settings
     cluster.refresh_from_db()
+    # Settings are not Kubernetes objects, so no event carries them: viewers get a fresh snapshot.
+    broadcast(cluster.pk, cluster_snapshot(cluster=cluster))
     return cluster
 
 

@@ -52,3 +52,16 @@ def test_events_are_published_after_commit():
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "relay.text"
     assert '"type":"events"' in message["text"] and '"kubia-nodeport"' in message["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_settings_changes_reach_viewers_as_a_snapshot():
+    from cluster.services.sandboxes import cluster_create, cluster_update_settings
+
+    cluster = cluster_create(name="settings", preset="empty", seed=4)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(cluster.pk), channel)
+    cluster_update_settings(cluster=cluster, proxy_mode="ipvs")
+    message = async_to_sync(layer.receive)(channel)
+    assert '"type":"snapshot"' in message["text"] and '"proxyMode":"ipvs"' in message["text"]
