@@ -166,9 +166,11 @@ export function wireForms(root, opts = {}) {
   }
 }
 
-/** A per-object action (flip readiness, delete…): a small form POST to a server-given URL. */
+/**
+ * A per-object action (flip readiness, delete…): a small form POST to a server-given URL.
+ * URL-encoded, not multipart: Daphne's Twisted answers a multipart body without parts (an action
+ * with no fields) with a bare 400 before Django sees it.
+ */
 export async function postAction(url, fields = {}, { post = postForm } = {}) {
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  return post(url, fd);
+  return post(url, new URLSearchParams(fields));
 }

@@ -99,6 +99,7 @@ export function start(config) {
     followCursor();
     stats.packets = packets.length;
     stats.staticBuilds = renderer.stats.builds;
+    stats.layerStale = renderer.pending(); // the static layer still shows an older scene (rebuilt at most every 100 ms)
     stats.lastStaticBuildMs = renderer.stats.lastBuildMs;
     stats.paused = player.paused;
     stats.speed = player.speed;
@@ -393,6 +394,7 @@ export function start(config) {
     scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role });
     renderer.setScene(scene);
     stats.scene = sceneSummary(scene);
+    stats.layerStale = true; // until the next frame has drawn it
     // Packets in flight follow the new picture, each staying at the same point of its path.
     for (const a of player.anims) {
       const b = buildAnimation(a.trace, scene.anchors);

@@ -40,7 +40,12 @@ class SandboxPage:
     def wait_live(self) -> SandboxPage:
         """The websocket is open and the first snapshot is drawn."""
         self.wait_state("s.connection === 'open' && s.seq != null && s.scene != null")
+        self.wait_drawn()
         return self
+
+    def wait_drawn(self) -> None:
+        """The canvas shows the current scene (its static layer is rebuilt at most every 100 ms)."""
+        self.wait_state("s.layerStale === false")
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -152,6 +157,7 @@ class SandboxPage:
         paths = []
         for width, height in SIZES:
             self.resize(width, height)
+            self.wait_drawn()
             path = SCREENSHOTS / f"{name}-{width}x{height}.png"
             self.page.screenshot(path=str(path))
             paths.append(path)
