@@ -28,6 +28,8 @@ def node_manifest(index: int, *, zone_count: int = 3) -> Obj:
                 {"type": "ExternalIP", "address": f"130.211.{index // 200}.{10 + index % 200}"},
                 {"type": "Hostname", "address": name},
             ],
+            "capacity": {"cpu": "2", "memory": "8Gi", "pods": "110"},
+            "allocatable": {"cpu": "2", "memory": "8Gi", "pods": "110"},
             "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                             "message": "kubelet is posting ready status"}],
             "nodeInfo": {"kubeletVersion": "v1.31.0", "osImage": "Debian GNU/Linux 12 (bookworm)",

@@ -7,7 +7,7 @@ from collections import Counter
 
 from cluster.sim.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.scheduler import pick_node, pick_pod_ip
+from cluster.sim.scheduler import pick_node, pick_pod_ip, unschedulable_message
 from cluster.sim.validation_meta import label_selector_matches
 from cluster.sim.workloads import (
     controlled_by,
@@ -188,9 +188,10 @@ def _schedule(store: Store, pod: Obj, per_node: Counter) -> bool:
     nodes = store.nodes_by_name()
     node_name = pick_node(nodes.values(), per_node)
     if node_name is None:
-        pod["status"] = {"phase": "Pending", "conditions": [
-            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-             "message": "0/0 nodes are available: no ready nodes."}]}
+        pod["status"] = {"phase": "Pending", "qosClass": "BestEffort", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastProbeTime": None,
+             "lastTransitionTime": rfc3339(store.now),
+             "message": unschedulable_message(list(nodes.values()), per_node)}]}
         return False
     ip = pick_pod_ip(nodes[node_name], store.pod_ips())
     if ip is None:

@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 import ipaddress
+from collections import Counter
 from collections.abc import Iterable
 
 from cluster.sim.objects import Obj, name_of, node_pod_cidr, node_ready
 
+DEFAULT_MAX_PODS = 110  # the kubelet's --max-pods default, shown as status.allocatable.pods
+
+
+def max_pods(node: Obj) -> int:
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    try:
+        return int(allocatable.get("pods", DEFAULT_MAX_PODS))
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_PODS
+
+
+def _why_not(node: Obj, pods_per_node: dict[str, int]) -> str | None:
+    """The scheduler's reason this node cannot take one more pod, or None if it can."""
+    if not node_ready(node):
+        return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+    if pods_per_node.get(name_of(node), 0) >= max_pods(node):
+        return "Too many pods"
+    return None
+
 
 def pick_node(nodes: Iterable[Obj], pods_per_node: dict[str, int]) -> str | None:
-    """Ready node with the fewest pods; ties go to the node whose name sorts first (stable demos)."""
-    ready = [name_of(n) for n in nodes if node_ready(n)]
-    if not ready:
+    """The feasible node with the fewest pods; ties go to the name that sorts first (stable demos)."""
+    feasible = [name_of(n) for n in nodes if _why_not(n, pods_per_node) is None]
+    if not feasible:
         return None
-    return min(ready, key=lambda name: (pods_per_node.get(name, 0), name))
+    return min(feasible, key=lambda name: (pods_per_node.get(name, 0), name))
+
+
+def unschedulable_message(nodes: list[Obj], pods_per_node: dict[str, int]) -> str:
+    """The PodScheduled=False message, in kube-scheduler's words."""
+    reasons = Counter(r for r in (_why_not(n, pods_per_node) for n in nodes) if r)
+    total = len(nodes)
+    if not total:
+        return "no nodes available to schedule pods"
+    detail = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+    return (f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are available: "
+            f"{total} No preemption victims found for incoming pod.")
 
 
 def pick_pod_ip(node: Obj, used: set[str]) -> str | None:
