@@ -892,6 +892,13 @@ def _ipt_static_rules() -> list[Obj]:
             comment="kubernetes forwarding conntrack rule",
             table="filter",
         ),
+        *_ipt_masquerade_chain_rules(),
+    ]
+
+
+def _ipt_masquerade_chain_rules() -> list[Obj]:
+    """KUBE-POSTROUTING and KUBE-MARK-MASQ, the same in iptables and IPVS mode: marked packets are SNATed."""
+    return [
         ipt_rule("KUBE-POSTROUTING", "RETURN", match=f"-m mark ! --mark {MASQ_MARK}/{MASQ_MARK}"),
         ipt_rule("KUBE-POSTROUTING", f"MARK --xor-mark {MASQ_MARK}"),
         ipt_masquerade_rule(),
@@ -1278,10 +1285,7 @@ def ipvs_iptables_rules(ctx: NodeContext) -> list[Obj]:
             match="-m set --match-set KUBE-LOOP-BACK dst,dst,src",
             comment="Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose",
         ),
-        ipt_rule("KUBE-POSTROUTING", "RETURN", match=f"-m mark ! --mark {MASQ_MARK}/{MASQ_MARK}"),
-        ipt_rule("KUBE-POSTROUTING", f"MARK --xor-mark {MASQ_MARK}"),
-        ipt_masquerade_rule(),
-        ipt_rule("KUBE-MARK-MASQ", f"MARK --or-mark {MASQ_MARK}"),
+        *_ipt_masquerade_chain_rules(),
     ]
     return rules
 

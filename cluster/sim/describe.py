@@ -18,10 +18,13 @@ from cluster.sim.objects import (
     SERVICE_NAME_LABEL,
     Obj,
     labels_of,
+    metadata_of,
     name_of,
     namespace_of,
     pod_phase,
     service_type,
+    spec_of,
+    status_of,
 )
 from cluster.sim.printers_cells import node_roles, service_cluster_ips
 from cluster.sim.printers_describe_workloads import describe_deployment, describe_pod, describe_replicaset
@@ -31,32 +34,14 @@ from cluster.sim.printers_writer import (
     PrefixWriter,
     annotations_multiline,
     describe_events,
+    describe_header,
     events_about,
     labels_multiline,
+    optional_lines,
 )
 
 Related = dict[str, list[Obj]]
 Describer = Callable[[Obj, Related, datetime], str]
-
-
-def _meta(obj: Obj) -> Obj:
-    return obj.get("metadata") or {}
-
-
-def _spec(obj: Obj) -> Obj:
-    return obj.get("spec") or {}
-
-
-def _status(obj: Obj) -> Obj:
-    return obj.get("status") or {}
-
-
-def _header(w: PrefixWriter, obj: Obj) -> None:
-    """Name, Namespace, Labels, Annotations: how most describers start."""
-    w.write(0, f"Name:\t{name_of(obj)}\n")
-    w.write(0, f"Namespace:\t{namespace_of(obj)}\n")
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", _meta(obj).get("annotations"))
 
 
 # --- Services -----------------------------------------------------------------------------------
@@ -137,9 +122,9 @@ def _slices_of(svc: Obj, slices: list[Obj]) -> list[Obj]:
 
 
 def describe_service(svc: Obj, related: Related, now: datetime) -> str:
-    spec = _spec(svc)
+    spec = spec_of(svc)
     w = PrefixWriter()
-    _header(w, svc)
+    describe_header(w, svc)
     w.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
     w.write(0, f"Type:\t{service_type(svc)}\n")
     if spec.get("ipFamilyPolicy"):
@@ -147,13 +132,15 @@ def describe_service(svc: Obj, related: Related, now: datetime) -> str:
     w.write(0, f"IP Families:\t{','.join(spec.get('ipFamilies') or []) or '<none>'}\n")
     w.write(0, f"IP:\t{spec.get('clusterIP', '')}\n")
     w.write(0, f"IPs:\t{','.join(service_cluster_ips(svc)) or '<none>'}\n")
-    if spec.get("externalIPs"):
-        w.write(0, f"External IPs:\t{','.join(spec['externalIPs'])}\n")
-    if spec.get("loadBalancerIP"):
-        w.write(0, f"Desired LoadBalancer IP:\t{spec['loadBalancerIP']}\n")
-    if spec.get("externalName"):
-        w.write(0, f"External Name:\t{spec['externalName']}\n")
-    ingress = (_status(svc).get("loadBalancer") or {}).get("ingress") or []
+    optional_lines(
+        w,
+        (
+            ("External IPs", spec.get("externalIPs")),
+            ("Desired LoadBalancer IP", spec.get("loadBalancerIP")),
+            ("External Name", spec.get("externalName")),
+        ),
+    )
+    ingress = (status_of(svc).get("loadBalancer") or {}).get("ingress") or []
     if ingress:
         w.write(0, f"LoadBalancer Ingress:\t{_ingress_text(ingress)}\n")
     slices = _slices_of(svc, related.get("endpointslices") or [])
@@ -161,16 +148,16 @@ def describe_service(svc: Obj, related: Related, now: datetime) -> str:
         _service_port(w, port, slices)
     # The apiserver always stores a session affinity; None is its default.
     w.write(0, f"Session Affinity:\t{spec.get('sessionAffinity') or 'None'}\n")
-    optional = (
-        ("External Traffic Policy", spec.get("externalTrafficPolicy")),
-        ("Internal Traffic Policy", spec.get("internalTrafficPolicy")),
-        ("HealthCheck NodePort", spec.get("healthCheckNodePort")),
-        ("LoadBalancer Source Ranges", ",".join(spec.get("loadBalancerSourceRanges") or [])),
-        ("Traffic Distribution", spec.get("trafficDistribution")),
+    optional_lines(
+        w,
+        (
+            ("External Traffic Policy", spec.get("externalTrafficPolicy")),
+            ("Internal Traffic Policy", spec.get("internalTrafficPolicy")),
+            ("HealthCheck NodePort", spec.get("healthCheckNodePort")),
+            ("LoadBalancer Source Ranges", ",".join(spec.get("loadBalancerSourceRanges") or [])),
+            ("Traffic Distribution", spec.get("trafficDistribution")),
+        ),
     )
-    for title, value in optional:
-        if value:
-            w.write(0, f"{title}:\t{value}\n")
     describe_events(w, events_about(svc, related.get("events") or []), now)
     return w.render()
 
@@ -192,7 +179,7 @@ def _ports_table(w: PrefixWriter, ports: list[Obj], level: int) -> None:
 
 def describe_endpoints(ep: Obj, related: Related, now: datetime) -> str:
     w = PrefixWriter()
-    _header(w, ep)
+    describe_header(w, ep)
     w.write(0, "Subsets:\n")
     for subset in ep.get("subsets") or []:
         ready = ",".join(a["ip"] for a in subset.get("addresses") or [])
@@ -226,7 +213,7 @@ def _slice_endpoint(w: PrefixWriter, endpoint: Obj) -> None:
 
 def describe_endpointslice(eps: Obj, related: Related, now: datetime) -> str:
     w = PrefixWriter()
-    _header(w, eps)
+    describe_header(w, eps)
     w.write(0, f"AddressType:\t{eps.get('addressType', '')}\n")
     ports = eps.get("ports") or []
     if not ports:
@@ -266,7 +253,7 @@ def _taints(w: PrefixWriter, taints: list[Obj]) -> None:
 
 
 def _lease(w: PrefixWriter, lease: Obj) -> None:
-    spec = _spec(lease)
+    spec = spec_of(lease)
     w.write(0, "Lease:\n")
     w.write(1, f"HolderIdentity:\t{spec.get('holderIdentity') or '<unset>'}\n")
     for title, field in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
@@ -323,10 +310,10 @@ def _pod_resources(pod: Obj, field: str) -> dict[str, Quantity]:
         return {k: parse_quantity(v) for k, v in values.items()}
 
     total: dict[str, Quantity] = {}
-    for container in _spec(pod).get("containers") or []:
+    for container in spec_of(pod).get("containers") or []:
         for name, q in of(container).items():
             total[name] = total.get(name, ZERO) + q
-    for container in _spec(pod).get("initContainers") or []:
+    for container in spec_of(pod).get("initContainers") or []:
         for name, q in of(container).items():
             if q.value > total.get(name, ZERO).value:
                 total[name] = q
@@ -347,7 +334,7 @@ def _cpu_mem(quantities: dict[str, Quantity], alloc: dict[str, Quantity]) -> lis
 
 def _node_pods(w: PrefixWriter, node: Obj, pods: list[Obj], now: datetime) -> None:
     """describeNodeResource: the non-terminated pods on this node and their share of allocatable."""
-    status = _status(node)
+    status = status_of(node)
     alloc = {
         k: parse_quantity(v) for k, v in (status.get("allocatable") or status.get("capacity") or {}).items()
     }
@@ -361,7 +348,7 @@ def _node_pods(w: PrefixWriter, node: Obj, pods: list[Obj], now: datetime) -> No
             for name, q in values.items():
                 totals[bucket][name] = totals[bucket].get(name, ZERO) + q
         (cpu_req, mem_req), (cpu_lim, mem_lim) = _cpu_mem(req, alloc), _cpu_mem(lim, alloc)
-        created = _meta(pod).get("creationTimestamp")
+        created = metadata_of(pod).get("creationTimestamp")
         w.write(
             1,
             f"{namespace_of(pod)}\t{name_of(pod)}\t\t{cpu_req}\t{cpu_lim}\t{mem_req}\t{mem_lim}\t{since(created, now)}\n",
@@ -381,7 +368,7 @@ def _node_pods(w: PrefixWriter, node: Obj, pods: list[Obj], now: datetime) -> No
 
 
 def describe_node(node: Obj, related: Related, now: datetime) -> str:
-    spec, status, meta = _spec(node), _status(node), _meta(node)
+    spec, status, meta = spec_of(node), status_of(node), metadata_of(node)
     w = PrefixWriter()
     w.write(0, f"Name:\t{name_of(node)}\n")
     w.write(0, f"Roles:\t{','.join(node_roles(node)) or '<none>'}\n")
@@ -402,16 +389,18 @@ def describe_node(node: Obj, related: Related, now: datetime) -> str:
     w.write(0, "System Info:\n")
     for title, field in _SYSTEM_INFO:
         w.write(0, f"  {title}:\t{info.get(field, '')}\n")
-    if spec.get("podCIDR"):
-        w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
-    if spec.get("podCIDRs"):
-        w.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
-    if spec.get("providerID"):
-        w.write(0, f"ProviderID:\t{spec['providerID']}\n")
+    optional_lines(
+        w,
+        (
+            ("PodCIDR", spec.get("podCIDR")),
+            ("PodCIDRs", spec.get("podCIDRs")),
+            ("ProviderID", spec.get("providerID")),
+        ),
+    )
     pods = [
         p
         for p in related.get("pods") or []
-        if _spec(p).get("nodeName") == name_of(node) and pod_phase(p) not in ("Succeeded", "Failed")
+        if spec_of(p).get("nodeName") == name_of(node) and pod_phase(p) not in ("Succeeded", "Failed")
     ]
     _node_pods(w, node, pods, now)
     describe_events(w, events_about(node, related.get("events") or []), now)

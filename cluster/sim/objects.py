@@ -37,6 +37,19 @@ def meta(obj: Obj) -> Obj:
     return obj.setdefault("metadata", {})
 
 
+def metadata_of(obj: Obj) -> Obj:
+    """Read-only: metadata, {} where missing or null (unlike `meta`, the object is not changed)."""
+    return obj.get("metadata") or {}
+
+
+def spec_of(obj: Obj) -> Obj:
+    return obj.get("spec") or {}
+
+
+def status_of(obj: Obj) -> Obj:
+    return obj.get("status") or {}
+
+
 def name_of(obj: Obj) -> str:
     return obj.get("metadata", {}).get("name", "")
 

@@ -70,28 +70,31 @@ def _index(container: list, token: str, *, for_insert: bool) -> int:
     return index
 
 
-def _parent(doc: Any, tokens: list[str], path: str) -> Any:
+def _existing(node: Any, token: str) -> str | int | None:
+    """The key or index `token` names in node, or None where the document has nothing there."""
+    if isinstance(node, dict) and token in node:
+        return token
+    if isinstance(node, list):
+        return _index(node, token, for_insert=False)
+    return None
+
+
+def _walk(doc: Any, tokens: list[str], path: str) -> Any:
     node = doc
-    for token in tokens[:-1]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list):
-            node = node[_index(node, token, for_insert=False)]
-        else:
+    for token in tokens:
+        key = _existing(node, token)
+        if key is None:
             raise PatchError(f"doc is missing path: {path!r}")
+        node = node[key]
     return node
 
 
+def _parent(doc: Any, tokens: list[str], path: str) -> Any:
+    return _walk(doc, tokens[:-1], path)
+
+
 def _get(doc: Any, path: str) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
-        return doc
-    parent, last = _parent(doc, tokens, path), tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent[last]
-    if isinstance(parent, list):
-        return parent[_index(parent, last, for_insert=False)]
-    raise PatchError(f"doc is missing path: {path!r}")
+    return _walk(doc, _pointer(path), path)
 
 
 def _add(doc: Any, path: str, value: Any) -> Any:
@@ -113,12 +116,10 @@ def _remove(doc: Any, path: str) -> Any:
     if not tokens:
         raise PatchError("cannot remove the whole document")
     parent, last = _parent(doc, tokens, path), tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        del parent[last]
-    elif isinstance(parent, list):
-        del parent[_index(parent, last, for_insert=False)]
-    else:
+    key = _existing(parent, last)
+    if key is None:
         raise PatchError(f"unable to remove nonexistent key: {last}: missing value")
+    del parent[key]
     return doc
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from cluster.sim.objects import Obj, labels_of, name_of, pod_ip, pod_phase, service_type
+from cluster.sim.objects import Obj, labels_of, name_of, pod_ip, pod_phase, service_type, spec_of, status_of
 from cluster.sim.printers_format import (
     format_label_selector,
     format_labels,
@@ -30,17 +30,9 @@ NODE_ROLE_LABEL = "kubernetes.io/role"
 # --- Services -----------------------------------------------------------------------------------
 
 
-def _spec(obj: Obj) -> Obj:
-    return obj.get("spec") or {}
-
-
-def _status(obj: Obj) -> Obj:
-    return obj.get("status") or {}
-
-
 def service_cluster_ips(svc: Obj) -> list[str]:
     """spec.clusterIPs, filled from spec.clusterIP the way the v1->internal conversion does."""
-    spec = _spec(svc)
+    spec = spec_of(svc)
     if spec.get("clusterIPs"):
         return list(spec["clusterIPs"])
     return [spec["clusterIP"]] if spec.get("clusterIP") else []
@@ -48,7 +40,7 @@ def service_cluster_ips(svc: Obj) -> list[str]:
 
 def load_balancer_status(svc: Obj, *, wide: bool) -> str:
     """loadBalancerStatusStringer: de-duplicated, sorted ingress IPs (or hostnames)."""
-    ingress = ((_status(svc).get("loadBalancer") or {}).get("ingress")) or []
+    ingress = ((status_of(svc).get("loadBalancer") or {}).get("ingress")) or []
     found = {i.get("ip") or i.get("hostname") for i in ingress} - {None, ""}
     text = ",".join(sorted(found))
     if not wide and len(text) > LOAD_BALANCER_WIDTH:
@@ -59,7 +51,7 @@ def load_balancer_status(svc: Obj, *, wide: bool) -> str:
 def service_external_ip(svc: Obj, *, wide: bool) -> str:
     """getServiceExternalIP. The cut to 13 chars + "..." only applies when wide is False, which the
     apiserver never asks for: kubectl therefore always shows the full address list."""
-    svc_type, external_ips = service_type(svc), _spec(svc).get("externalIPs") or []
+    svc_type, external_ips = service_type(svc), spec_of(svc).get("externalIPs") or []
     if svc_type in ("ClusterIP", "NodePort"):
         return ",".join(external_ips) if external_ips else "<none>"
     if svc_type == "LoadBalancer":
@@ -68,14 +60,14 @@ def service_external_ip(svc: Obj, *, wide: bool) -> str:
             return ",".join([*(lb_ips.split(",") if lb_ips else []), *external_ips])
         return lb_ips or "<pending>"
     if svc_type == "ExternalName":
-        return _spec(svc).get("externalName", "")
+        return spec_of(svc).get("externalName", "")
     return "<unknown>"
 
 
 def service_ports(svc: Obj) -> str:
     """makePortString: `port/PROTO` or `port:nodePort/PROTO`, comma-joined, `<none>` if none."""
     pieces = []
-    for port in _spec(svc).get("ports") or []:
+    for port in spec_of(svc).get("ports") or []:
         proto = port.get("protocol") or "TCP"
         node_port = port.get("nodePort") or 0
         pieces.append(f"{port['port']}:{node_port}/{proto}" if node_port > 0 else f"{port['port']}/{proto}")
@@ -93,7 +85,7 @@ def service_cells(svc: Obj, now: datetime, *, wide: bool = True) -> list[Cell]:
         since(_created(svc), now),
     ]
     if wide:
-        cells.append(format_labels(_spec(svc).get("selector")))
+        cells.append(format_labels(spec_of(svc).get("selector")))
     return cells
 
 
@@ -174,7 +166,7 @@ def _restartable(container: Obj | None) -> bool:
 
 def _condition_true(pod: Obj, kind: str) -> bool:
     return any(
-        c.get("type") == kind and c.get("status") == "True" for c in _status(pod).get("conditions") or []
+        c.get("type") == kind and c.get("status") == "True" for c in status_of(pod).get("conditions") or []
     )
 
 
@@ -197,7 +189,7 @@ class _PodSummary:
     """The READY / STATUS / RESTARTS computation of printPod, one concern per method."""
 
     def __init__(self, pod: Obj) -> None:
-        self.pod, spec, status = pod, _spec(pod), _status(pod)
+        self.pod, spec, status = pod, spec_of(pod), status_of(pod)
         self.reason = status.get("reason") or pod_phase(pod)
         self.ready = 0
         self.total = len(spec.get("containers") or [])
@@ -215,7 +207,7 @@ class _PodSummary:
         self._deletion()
 
     def _init_containers(self) -> tuple[bool, int, str | None]:
-        spec, status = _spec(self.pod), _status(self.pod)
+        spec, status = spec_of(self.pod), status_of(self.pod)
         inits = {c["name"]: c for c in spec.get("initContainers") or []}
         self.total += sum(1 for c in inits.values() if _restartable(c))
         sidecar_restarts, sidecar_last = 0, None
@@ -245,7 +237,7 @@ class _PodSummary:
 
     def _containers(self) -> None:
         has_running = False
-        for cs in reversed(_status(self.pod).get("containerStatuses") or []):
+        for cs in reversed(status_of(self.pod).get("containerStatuses") or []):
             self.restarts += cs.get("restartCount", 0)
             finished = ((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
             self.last_restart = _later(self.last_restart, finished)
@@ -264,7 +256,7 @@ class _PodSummary:
     def _deletion(self) -> None:
         if not (self.pod.get("metadata") or {}).get("deletionTimestamp"):
             return
-        if _status(self.pod).get("reason") == "NodeLost":
+        if status_of(self.pod).get("reason") == "NodeLost":
             self.reason = "Unknown"
         elif pod_phase(self.pod) not in ("Succeeded", "Failed"):
             self.reason = "Terminating"
@@ -276,17 +268,17 @@ class _PodSummary:
 
 
 def pod_readiness_gates(pod: Obj) -> str:
-    gates = _spec(pod).get("readinessGates") or []
+    gates = spec_of(pod).get("readinessGates") or []
     if not gates:
         return "<none>"
-    conditions = {c.get("type"): c.get("status") for c in _status(pod).get("conditions") or []}
+    conditions = {c.get("type"): c.get("status") for c in status_of(pod).get("conditions") or []}
     true = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
     return f"{true}/{len(gates)}"
 
 
 def pod_cells(pod: Obj, now: datetime) -> list[Cell]:
     summary = _PodSummary(pod)
-    ips = _status(pod).get("podIPs") or []
+    ips = status_of(pod).get("podIPs") or []
     ip = ips[0].get("ip", "") if ips else pod_ip(pod)  # the conversion fills podIPs from podIP
     return [
         name_of(pod),
@@ -295,8 +287,8 @@ def pod_cells(pod: Obj, now: datetime) -> list[Cell]:
         summary.restarts_cell(now),
         since(_created(pod), now),
         ip or "<none>",
-        _spec(pod).get("nodeName") or "<none>",
-        _status(pod).get("nominatedNodeName") or "<none>",
+        spec_of(pod).get("nodeName") or "<none>",
+        status_of(pod).get("nominatedNodeName") or "<none>",
         pod_readiness_gates(pod),
     ]
 
@@ -311,7 +303,7 @@ def container_cells(template: Obj) -> tuple[str, str]:
 
 
 def deployment_cells(deploy: Obj, now: datetime) -> list[Cell]:
-    spec, status = _spec(deploy), _status(deploy)
+    spec, status = spec_of(deploy), status_of(deploy)
     names, images = container_cells(spec.get("template") or {})
     return [
         name_of(deploy),
@@ -326,7 +318,7 @@ def deployment_cells(deploy: Obj, now: datetime) -> list[Cell]:
 
 
 def replicaset_cells(rs: Obj, now: datetime) -> list[Cell]:
-    spec, status = _spec(rs), _status(rs)
+    spec, status = spec_of(rs), status_of(rs)
     names, images = container_cells(spec.get("template") or {})
     return [
         name_of(rs),
@@ -355,22 +347,22 @@ def node_roles(node: Obj) -> list[str]:
 
 
 def node_status(node: Obj) -> str:
-    ready = [c for c in _status(node).get("conditions") or [] if c.get("type") == "Ready"]
+    ready = [c for c in status_of(node).get("conditions") or [] if c.get("type") == "Ready"]
     status = ["Unknown"] if not ready else ["Ready" if ready[-1].get("status") == "True" else "NotReady"]
-    if _spec(node).get("unschedulable"):
+    if spec_of(node).get("unschedulable"):
         status.append("SchedulingDisabled")
     return ",".join(status)
 
 
 def _node_address(node: Obj, kind: str) -> str:
-    for address in _status(node).get("addresses") or []:
+    for address in status_of(node).get("addresses") or []:
         if address.get("type") == kind:
             return address.get("address", "")
     return "<none>"
 
 
 def node_cells(node: Obj, now: datetime) -> list[Cell]:
-    info = _status(node).get("nodeInfo") or {}
+    info = status_of(node).get("nodeInfo") or {}
     return [
         name_of(node),
         node_status(node),
@@ -387,7 +379,7 @@ def node_cells(node: Obj, now: datetime) -> list[Cell]:
 
 def namespace_cells(ns: Obj, now: datetime) -> list[Cell]:
     # The namespace strategy always stores a phase; Active is what it sets on create.
-    return [name_of(ns), _status(ns).get("phase") or "Active", since(_created(ns), now)]
+    return [name_of(ns), status_of(ns).get("phase") or "Active", since(_created(ns), now)]
 
 
 def event_source(event: Obj) -> str:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cluster.sim.objects import Obj, labels_of, name_of, namespace_of, pod_ip, pod_phase, uid_of
+from cluster.sim.objects import (
+    Obj,
+    labels_of,
+    metadata_of,
+    name_of,
+    namespace_of,
+    pod_ip,
+    pod_phase,
+    spec_of,
+    status_of,
+    uid_of,
+)
 from cluster.sim.printers_format import (
     controller_of,
     format_label_selector,
@@ -23,24 +34,14 @@ from cluster.sim.printers_writer import (
     PrefixWriter,
     annotations_multiline,
     describe_events,
+    describe_header,
     events_about,
     labels_multiline,
+    optional_lines,
     tolerations_multiline,
 )
 
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"
-
-
-def _meta(obj: Obj) -> Obj:
-    return obj.get("metadata") or {}
-
-
-def _spec(obj: Obj) -> Obj:
-    return obj.get("spec") or {}
-
-
-def _status(obj: Obj) -> Obj:
-    return obj.get("status") or {}
 
 
 def _print_bool(value: bool) -> str:
@@ -166,9 +167,9 @@ _POD_FIELDS = {
     "metadata.name": lambda p: name_of(p),
     "metadata.namespace": lambda p: namespace_of(p),
     "metadata.uid": lambda p: uid_of(p),
-    "spec.nodeName": lambda p: _spec(p).get("nodeName", ""),
-    "spec.serviceAccountName": lambda p: _spec(p).get("serviceAccountName", ""),
-    "status.hostIP": lambda p: _status(p).get("hostIP", ""),
+    "spec.nodeName": lambda p: spec_of(p).get("nodeName", ""),
+    "spec.serviceAccountName": lambda p: spec_of(p).get("serviceAccountName", ""),
+    "status.hostIP": lambda p: status_of(p).get("hostIP", ""),
     "status.podIP": pod_ip,
 }
 
@@ -179,7 +180,7 @@ def _field_value(pod: Obj | None, path: str) -> str:
         return ""
     for prefix, source in (
         ("metadata.labels", labels_of(pod)),
-        ("metadata.annotations", _meta(pod).get("annotations") or {}),
+        ("metadata.annotations", metadata_of(pod).get("annotations") or {}),
     ):
         if path.startswith(prefix + "['") and path.endswith("']"):
             return source.get(path[len(prefix) + 2 : -2], "")
@@ -322,9 +323,9 @@ def describe_volumes(w: PrefixWriter, volumes: list[Obj], space: str) -> None:
 
 def pod_qos_class(pod: Obj) -> str:
     """qos.GetPodQOS: the stored status.qosClass, else computed from cpu/memory requests and limits."""
-    if _status(pod).get("qosClass"):
-        return _status(pod)["qosClass"]
-    containers = [*(_spec(pod).get("initContainers") or []), *(_spec(pod).get("containers") or [])]
+    if status_of(pod).get("qosClass"):
+        return status_of(pod)["qosClass"]
+    containers = [*(spec_of(pod).get("initContainers") or []), *(spec_of(pod).get("containers") or [])]
     requests: dict[str, object] = {}
     limits: dict[str, object] = {}
     guaranteed = True
@@ -347,7 +348,7 @@ def pod_qos_class(pod: Obj) -> str:
 
 
 def _pod_header(w: PrefixWriter, pod: Obj, now: datetime) -> None:
-    spec, status, meta = _spec(pod), _status(pod), _meta(pod)
+    spec, status, meta = spec_of(pod), status_of(pod), metadata_of(pod)
     w.write(0, f"Name:\t{name_of(pod)}\n")
     w.write(0, f"Namespace:\t{namespace_of(pod)}\n")
     if spec.get("priority") is not None:
@@ -369,14 +370,12 @@ def _pod_header(w: PrefixWriter, pod: Obj, now: datetime) -> None:
         w.write(0, f"Termination Grace Period:\t{meta.get('deletionGracePeriodSeconds', 30)}s\n")
     else:
         w.write(0, f"Status:\t{pod_phase(pod)}\n")
-    for title, field in (("Reason", "reason"), ("Message", "message")):
-        if status.get(field):
-            w.write(0, f"{title}:\t{status[field]}\n")
+    optional_lines(w, (("Reason", status.get("reason")), ("Message", status.get("message"))))
 
 
 def _pod_addresses(w: PrefixWriter, pod: Obj) -> None:
     w.write(0, f"IP:\t{pod_ip(pod)}\n")
-    ips = [i.get("ip", "") for i in _status(pod).get("podIPs") or []] or (
+    ips = [i.get("ip", "") for i in status_of(pod).get("podIPs") or []] or (
         [pod_ip(pod)] if pod_ip(pod) else []
     )
     if not ips:
@@ -385,16 +384,20 @@ def _pod_addresses(w: PrefixWriter, pod: Obj) -> None:
         w.write(0, "IPs:\n")
         for ip in ips:
             w.write(1, f"IP:\t{ip}\n")
-    owner = controller_of(pod)
+    _write_controlled_by(w, pod)
+    if status_of(pod).get("nominatedNodeName"):
+        w.write(0, f"NominatedNodeName:\t{status_of(pod)['nominatedNodeName']}\n")
+
+
+def _write_controlled_by(w: PrefixWriter, obj: Obj) -> None:
+    owner = controller_of(obj)
     if owner:
         w.write(0, f"Controlled By:\t{owner.get('kind', '')}/{owner.get('name', '')}\n")
-    if _status(pod).get("nominatedNodeName"):
-        w.write(0, f"NominatedNodeName:\t{_status(pod)['nominatedNodeName']}\n")
 
 
 def _pod_conditions(w: PrefixWriter, pod: Obj) -> None:
-    conditions = _status(pod).get("conditions") or []
-    gates = _spec(pod).get("readinessGates") or []
+    conditions = status_of(pod).get("conditions") or []
+    gates = spec_of(pod).get("readinessGates") or []
     if gates:
         w.write(0, "Readiness Gates:\n  Type\tStatus\n")
         by_type = {c.get("type"): c.get("status") for c in conditions}
@@ -407,7 +410,7 @@ def _pod_conditions(w: PrefixWriter, pod: Obj) -> None:
 
 
 def describe_pod(pod: Obj, related: dict[str, list[Obj]], now: datetime) -> str:
-    spec, status = _spec(pod), _status(pod)
+    spec, status = spec_of(pod), status_of(pod)
     w = PrefixWriter()
     _pod_header(w, pod, now)
     _pod_addresses(w, pod)
@@ -446,7 +449,7 @@ def describe_pod_template(w: PrefixWriter, template: Obj | None) -> None:
     if template is None:
         w.write(1, "<unset>")
         return
-    meta, spec = _meta(template), _spec(template)
+    meta, spec = metadata_of(template), spec_of(template)
     labels_multiline(w, "  Labels", meta.get("labels"))
     if meta.get("annotations"):
         annotations_multiline(w, "  Annotations", meta["annotations"])
@@ -483,38 +486,35 @@ def _controlled_by(obj: Obj, owner: Obj) -> bool:
 
 def _template_without_hash(template: Obj) -> Obj:
     labels = {k: v for k, v in labels_of(template).items() if k != POD_TEMPLATE_HASH_LABEL}
-    return {**template, "metadata": {**_meta(template), "labels": labels}}
+    return {**template, "metadata": {**metadata_of(template), "labels": labels}}
 
 
 def _split_replica_sets(deploy: Obj, replica_sets: list[Obj]) -> tuple[list[Obj], list[Obj]]:
     """deploymentutil.GetAllReplicaSets: the new RS has the deployment's template (hash aside)."""
     owned = sorted(
         (rs for rs in replica_sets if _controlled_by(rs, deploy)),
-        key=lambda rs: _meta(rs).get("creationTimestamp", ""),
+        key=lambda rs: metadata_of(rs).get("creationTimestamp", ""),
     )
-    wanted = _template_without_hash(_spec(deploy).get("template") or {})
+    wanted = _template_without_hash(spec_of(deploy).get("template") or {})
     new = next(
-        (rs for rs in owned if _template_without_hash(_spec(rs).get("template") or {}) == wanted), None
+        (rs for rs in owned if _template_without_hash(spec_of(rs).get("template") or {}) == wanted), None
     )
     return [rs for rs in owned if rs is not new], [new] if new else []
 
 
 def _replica_sets_text(replica_sets: list[Obj]) -> str:
     texts = [
-        f"{name_of(rs)} ({_status(rs).get('replicas', 0)}/{_spec(rs).get('replicas', 1)} replicas created)"
+        f"{name_of(rs)} ({status_of(rs).get('replicas', 0)}/{spec_of(rs).get('replicas', 1)} replicas created)"
         for rs in replica_sets
     ]
     return ", ".join(texts) or "<none>"
 
 
 def describe_deployment(deploy: Obj, related: dict[str, list[Obj]], now: datetime) -> str:
-    spec, status, meta = _spec(deploy), _status(deploy), _meta(deploy)
+    spec, status, meta = spec_of(deploy), status_of(deploy), metadata_of(deploy)
     w = PrefixWriter()
-    w.write(0, f"Name:\t{name_of(deploy)}\n")
-    w.write(0, f"Namespace:\t{namespace_of(deploy)}\n")
-    w.write(0, f"CreationTimestamp:\t{rfc1123z(meta.get('creationTimestamp', '0001-01-01T00:00:00Z'))}\n")
-    labels_multiline(w, "Labels", labels_of(deploy))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    created = rfc1123z(meta.get("creationTimestamp", "0001-01-01T00:00:00Z"))
+    describe_header(w, deploy, f"CreationTimestamp:\t{created}\n")
     w.write(0, f"Selector:\t{label_selector_string(spec.get('selector'))}\n")
     w.write(
         0,
@@ -554,16 +554,10 @@ def _pods_status(rs: Obj, pods: list[Obj]) -> str:
 
 
 def describe_replicaset(rs: Obj, related: dict[str, list[Obj]], now: datetime) -> str:
-    spec, status, meta = _spec(rs), _status(rs), _meta(rs)
+    spec, status = spec_of(rs), status_of(rs)
     w = PrefixWriter()
-    w.write(0, f"Name:\t{name_of(rs)}\n")
-    w.write(0, f"Namespace:\t{namespace_of(rs)}\n")
-    w.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-    labels_multiline(w, "Labels", labels_of(rs))
-    annotations_multiline(w, "Annotations", meta.get("annotations"))
-    owner = controller_of(rs)
-    if owner:
-        w.write(0, f"Controlled By:\t{owner.get('kind', '')}/{owner.get('name', '')}\n")
+    describe_header(w, rs, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
+    _write_controlled_by(w, rs)
     w.write(0, f"Replicas:\t{status.get('replicas', 0)} current / {spec.get('replicas', 1)} desired\n")
     w.write(0, f"Pods Status:\t{_pods_status(rs, related.get('pods') or [])}\n")
     describe_pod_template(w, spec.get("template"))

@@ -7,10 +7,10 @@ aligned block, and any line without a tab ends every block.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from cluster.sim.objects import Obj
+from cluster.sim.objects import Obj, labels_of, metadata_of, name_of, namespace_of
 from cluster.sim.printers_format import escape_terminal, parse_time, since, tabwrite
 
 LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
@@ -70,6 +70,23 @@ def annotations_multiline(w: PrefixWriter, title: str, annotations: Mapping[str,
                 w.write(0, f"\t  {_shorten(part, MAX_ANNOTATION_LEN - 2)}\n")
         else:
             w.write(0, f"{key}: {value}\n")
+
+
+def describe_header(w: PrefixWriter, obj: Obj, *after_namespace: str) -> None:
+    """Name, Namespace, any kind-specific lines, Labels, Annotations: how most describers start."""
+    w.write(0, f"Name:\t{name_of(obj)}\n")
+    w.write(0, f"Namespace:\t{namespace_of(obj)}\n")
+    for line in after_namespace:
+        w.write(0, line)
+    labels_multiline(w, "Labels", labels_of(obj))
+    annotations_multiline(w, "Annotations", metadata_of(obj).get("annotations"))
+
+
+def optional_lines(w: PrefixWriter, fields: Iterable[tuple[str, object]]) -> None:
+    """A `Title:\tvalue` line for each field that is set (not empty); a list value is comma-joined."""
+    for title, value in fields:
+        if value:
+            w.write(0, f"{title}:\t{','.join(value) if isinstance(value, list) else value}\n")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -140,7 +157,7 @@ def events_about(obj: Obj, events: list[Obj], *, match_kind: bool = True) -> lis
 
     Pod describes clear the kind from the reference, hence `match_kind`.
     """
-    meta = obj.get("metadata") or {}
+    meta = metadata_of(obj)
 
     def about(event: Obj) -> bool:
         ref = event.get("involvedObject") or {}

@@ -85,6 +85,14 @@ def elided(indices: range, line: Callable[[int], str], what: str) -> list[str]:
     return lines
 
 
+def _affinity_checked(spi: ServicePort, count: int, chosen: int, affinity_hit: bool) -> range:
+    """The endpoints whose ClientIP-affinity memory is checked, in order: up to the one that
+    remembers the client, else all of them; none without session affinity."""
+    if not spi.affinity_seconds:
+        return range(0)
+    return range(chosen + 1) if affinity_hit else range(count)
+
+
 class IptablesRules:
     """iptables mode: KUBE-SERVICES → KUBE-NODEPORTS → KUBE-EXT → KUBE-SVC/SVL → KUBE-SEP."""
 
@@ -149,13 +157,11 @@ class IptablesRules:
         spi, large = plan.spi, ctx.large_cluster
         chain = self.policy_chain(policy, spi)
         lines = [iptables_rule_line(ipt_svc_masq_rule(spi, ctx, chain))] if masq else []
-        if spi.affinity_seconds:
-            checked = range(chosen + 1) if affinity_hit else range(len(endpoints))
-            lines += elided(
-                checked,
-                lambda i: iptables_rule_line(ipt_affinity_rule(spi, chain, endpoints[i], large)),
-                "affinity checks did not match",
-            )
+        lines += elided(
+            _affinity_checked(spi, len(endpoints), chosen, affinity_hit),
+            lambda i: iptables_rule_line(ipt_affinity_rule(spi, chain, endpoints[i], large)),
+            "affinity checks did not match",
+        )
         if not affinity_hit:
             lines += elided(
                 range(chosen + 1),
@@ -287,11 +293,11 @@ class NftablesRules:
         spi = plan.spi
         chain = self.policy_chain(policy, spi)
         rules = [nft_service_masq_rule(spi, ctx)] if masq else []
-        if spi.affinity_seconds:
-            checked = range(chosen + 1) if affinity_hit else range(len(endpoints))
-            rules += elided(
-                checked, lambda i: nft_affinity_rule(spi, endpoints[i]), "affinity sets did not match"
-            )
+        rules += elided(
+            _affinity_checked(spi, len(endpoints), chosen, affinity_hit),
+            lambda i: nft_affinity_rule(spi, endpoints[i]),
+            "affinity sets did not match",
+        )
         if not affinity_hit:
             rules.append(nft_numgen_rule(spi, endpoints, _shown(len(endpoints)) | {chosen}))
         return Matched([chain], [rule if rule.startswith("#") else f"{chain}: {rule}" for rule in rules])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cluster.sim.dataplane import (
     CLUSTER,
     IPVS_SCHEDULER,
@@ -81,32 +83,41 @@ def _netfilter_path(
     if entry == "loadBalancer" and plan.uses_firewall and not source_allowed(spi, pkt.src_ip, ctx):
         return _firewall_drop(walk, ctx, pkt, plan, rules)
     if entry == "clusterIP":
-        policy, masq = plan.internal_policy, bool(ctx.pod_cidr) and source != POD_SOURCE
+        policy, masq = plan.internal_policy, _cluster_ip_masquerades(ctx, source)
         if not plan.has_internal:
             matched = rules.no_endpoints(plan, entry, pkt.dst_ip)
             return _drop_no_local(walk, ctx, pkt, matched, spi, field, "internalTrafficPolicy")
         chain = rules.policy_chain(policy, spi)
         text = f"{ctx.name} matches {pkt.dst}/{spi.protocol}, the clusterIP and port of {spi.key}, and jumps to {chain}."
-        _entry_hop(walk, ctx, pkt, rules.cluster_ip_entry(plan), field, text)
+        _rule_hop(walk, ctx, pkt, "forward", rules.cluster_ip_entry(plan), text, field=field)
     else:
         policy, masq = external_policy(spi, source)
         text = _external_entry_text(ctx, pkt, plan, entry, source, rules.external_chain(spi))
-        _entry_hop(walk, ctx, pkt, rules.external_entry(plan, ctx, entry, pkt.dst_ip, source), field, text)
+        matched = rules.external_entry(plan, ctx, entry, pkt.dst_ip, source)
+        _rule_hop(walk, ctx, pkt, "forward", matched, text, field=field)
         if policy == LOCAL and not plan.has_external:
             matched = rules.no_endpoints(plan, entry, pkt.dst_ip)
             return _drop_no_local(walk, ctx, pkt, matched, spi, field, "externalTrafficPolicy")
     return _dispatch_and_deliver(walk, ctx, pkt, plan, policy, masq, entry)
 
 
-def _entry_hop(walk: Walk, ctx: NodeContext, pkt: Packet, matched: Matched, field: str, text: str) -> None:
+def _cluster_ip_masquerades(ctx: NodeContext, source: str) -> bool:
+    """kube-proxy marks clusterIP traffic for masquerading unless it comes from this node's pod CIDR."""
+    return bool(ctx.pod_cidr) and source != POD_SOURCE
+
+
+def _rule_hop(
+    walk: Walk, ctx: NodeContext, pkt: Packet, action: str, matched: Matched, text: str, **details: Any
+) -> None:
+    """A hop on this node that shows the rules the packet matched there (details: field, after...)."""
     walk.hop(
         at=node_place(ctx),
-        action="forward",
+        action=action,
         before=pkt,
         rules=matched.rules,
         rule_text=matched.text,
-        field=field,
         text=text,
+        **details,
     )
 
 
@@ -138,15 +149,11 @@ def _firewall_drop(
     else:
         how = f"{fw} lets it fall through and KUBE-PROXY-FIREWALL drops it"
     text = f"{pkt.src_ip} is outside loadBalancerSourceRanges ({', '.join(spi.source_ranges)}), so {how}."
-    walk.hop(
-        at=node_place(ctx),
-        action="drop",
-        before=pkt,
-        rules=matched.rules,
-        rule_text=matched.text,
-        field=ENTRY_FIELD["loadBalancer"],
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "drop", matched, text, field=ENTRY_FIELD["loadBalancer"])
+    return _outside_source_ranges(pkt)
+
+
+def _outside_source_ranges(pkt: Packet) -> Ending:
     reason = f"The source {pkt.src_ip} is not allowed by loadBalancerSourceRanges; the client times out."
     return Ending(DROPPED, reason)
 
@@ -179,15 +186,7 @@ def _reject(
         "for it and "
         f"{matched.rules[0]} rejects the packet with ICMP port unreachable."
     )
-    walk.hop(
-        at=node_place(ctx),
-        action="reject",
-        before=pkt,
-        rules=matched.rules,
-        rule_text=matched.text,
-        field=field,
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "reject", matched, text, field=field)
     return Ending(REFUSED, f"{spi.key} has no endpoints, so the connection is refused immediately.")
 
 
@@ -204,15 +203,7 @@ def _drop_no_local(
         f"{policy_field} is Local and {ctx.name} runs no endpoint of {spi.key}, so {matched.rules[0]} "
         "drops the packet silently."
     )
-    walk.hop(
-        at=node_place(ctx),
-        action="drop",
-        before=pkt,
-        rules=matched.rules,
-        rule_text=matched.text,
-        field=field,
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "drop", matched, text, field=field)
     return Ending(
         DROPPED,
         f"{ctx.name} has no local endpoint for {spi.key} ({policy_field}: Local); the client times out.",
@@ -353,17 +344,17 @@ def _selection_hop(
     else:
         how = f"rule {chosen + 1} of the random cascade matched, picking {ep.key} (each of the {n} has 1/{n})"
     text = f"{same}{chain} chooses an endpoint: {how}; the packet itself is unchanged."
-    walk.hop(
-        at=node_place(ctx),
-        action="forward",
-        before=pkt,
-        rules=matched.rules,
-        rule_text=matched.text,
+    _rule_hop(
+        walk,
+        ctx,
+        pkt,
+        "forward",
+        matched,
+        text,
         field="port",
         candidates=cands,
         chosen=_candidate_index(cands, ep),
         probability=probability,
-        text=text,
     )
     _remember(walk, ctx, spi, ep, pkt.src_ip)
 
@@ -378,16 +369,7 @@ def _dnat_hop(
     text = (
         f"{matched.rules[0]} rewrites the destination {pkt.dst} to {who} at {after.dst} (targetPort){direct}."
     )
-    walk.hop(
-        at=node_place(ctx),
-        action="DNAT",
-        before=pkt,
-        after=after,
-        rules=matched.rules,
-        rule_text=matched.text,
-        field="targetPort",
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "DNAT", matched, text, after=after, field="targetPort")
     walk.endpoint = endpoint_summary(ep, pod)
     return after
 
@@ -403,15 +385,7 @@ def _snat_hop(walk: Walk, ctx: NodeContext, pkt: Packet, matched: Matched, hairp
     else:
         result = f"the source {pkt.src_ip} becomes {ctx.name}'s address {ctx.internal_ip}"
     text = f"{matched.rules[0]} MASQUERADEs: {why}; {result}."
-    walk.hop(
-        at=node_place(ctx),
-        action="SNAT",
-        before=pkt,
-        after=after,
-        rules=matched.rules,
-        rule_text=matched.text,
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "SNAT", matched, text, after=after)
     return after
 
 
@@ -479,38 +453,25 @@ def _source_note(walk: Walk, pkt: Packet) -> str:
 
 
 def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry: str, source: str) -> Ending:
-    spi, at, field = plan.spi, node_place(ctx), ENTRY_FIELD[entry]
+    spi, field = plan.spi, ENTRY_FIELD[entry]
     if entry == "loadBalancer" and spi.source_ranges and not source_allowed(spi, pkt.src_ip, ctx):
         text = f"{pkt.src_ip} is outside loadBalancerSourceRanges, so the KUBE-SOURCE-RANGES-FIREWALL chain drops it."
-        rules = ["KUBE-LOAD-BALANCER-FW", "KUBE-SOURCE-RANGES-FIREWALL"]
-        walk.hop(at=at, action="drop", before=pkt, rules=rules, field=field, text=text)
-        return Ending(
-            DROPPED,
-            f"The source {pkt.src_ip} is not allowed by loadBalancerSourceRanges; the client times out.",
-        )
+        chains = Matched(["KUBE-LOAD-BALANCER-FW", "KUBE-SOURCE-RANGES-FIREWALL"], [])  # ipsets: no lines shown
+        _rule_hop(walk, ctx, pkt, "drop", chains, text, field=field)
+        return _outside_source_ranges(pkt)
     if entry == "clusterIP":
-        masq = bool(ctx.pod_cidr) and source != POD_SOURCE
+        masq = _cluster_ip_masquerades(ctx, source)
     else:
         masq = not spi.etp_local or source == HOST_SOURCE
     real = ipvs_real_servers(plan, entry)
     vs = _ipvs_vs(spi, pkt, real)
-    vs_name = f"IPVS {pkt.dst}/{spi.protocol}"
-    marks = _ipvs_mark_rules(ctx, entry, masq)
+    vs_matched = Matched([f"IPVS {pkt.dst}/{spi.protocol}"], [ipvs_vs_line(vs)])
     text = (
         f"{pkt.dst_ip} is a local address on {ctx.name} (bound to kube-ipvs0, or a node IP), so IPVS virtual server "
         f"{pkt.dst}/{spi.protocol} (scheduler rr) takes the packet"
         + ("; iptables has marked it for masquerading." if masq else ".")
     )
-    rule_text = "\n".join([*marks.lines, ipvs_vs_line(vs)])
-    walk.hop(
-        at=at,
-        action="forward",
-        before=pkt,
-        rules=[*marks.rules, vs_name],
-        rule_text=rule_text,
-        field=field,
-        text=text,
-    )
+    _rule_hop(walk, ctx, pkt, "forward", _ipvs_mark_rules(ctx, entry, masq) + vs_matched, text, field=field)
     if not real:
         why = (
             "has no endpoints"
@@ -518,15 +479,7 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
             else f"has no endpoint that {ctx.name} may use (Local policy)"
         )
         text = f"{spi.key} {why}, so the virtual server has no real servers and IPVS answers ICMP port unreachable."
-        walk.hop(
-            at=at,
-            action="reject",
-            before=pkt,
-            rules=[vs_name],
-            rule_text=ipvs_vs_line(vs),
-            field=field,
-            text=text,
-        )
+        _rule_hop(walk, ctx, pkt, "reject", vs_matched, text, field=field)
         return Ending(REFUSED, f"{spi.key} {why}, so the connection is refused immediately.")
 
     chosen, persisted = _choose_ipvs(walk, ctx, spi, vs, real, pkt.src_ip)
@@ -538,20 +491,20 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
         how = f"persistence ({spi.affinity_seconds}s) keeps {pkt.src_ip} on {ep.key}"
     else:
         how = f"round robin hands out real servers in turn; this connection gets {ep.key} ({chosen + 1} of {len(real)})"
-    walk.hop(
-        at=at,
-        action="forward",
-        before=pkt,
-        rules=[vs_name],
-        rule_text="\n".join([ipvs_vs_line(vs), *_rs_lines(vs["real_servers"])]),
+    _rule_hop(
+        walk,
+        ctx,
+        pkt,
+        "forward",
+        vs_matched + Matched([], _rs_lines(vs["real_servers"])),
+        f"IPVS picks a real server: {how}; the packet itself is unchanged.",
         field="port",
         candidates=cands,
         chosen=_candidate_index(cands, ep),
         probability=1.0,  # rr and persistence are deterministic given the node's IPVS state
-        text=f"IPVS picks a real server: {how}; the packet itself is unchanged.",
     )
     rs_line = ipvs_rs_line({"ip": ep.ip, "port": ep.port, "weight": 1})
-    pkt = _dnat_hop(walk, ctx, pkt, spi, ep, Matched([vs_name], [ipvs_vs_line(vs), rs_line]), entry)
+    pkt = _dnat_hop(walk, ctx, pkt, spi, ep, vs_matched + Matched([], [rs_line]), entry)
     hairpin = pkt.src_ip == ep.ip
     if masq or hairpin:
         pkt = _snat_hop(walk, ctx, pkt, _ipvs_masquerade(ctx, hairpin), hairpin)
