@@ -56,6 +56,9 @@ ROUND_TIMEOUT = 20.0
 GAP = 0.05
 RELAY_APP = "visualizer.asgi:application"
 STOCK_APP = "benchmarks.stock_asgi:application"  # stock Channels fan-out, for comparison
+PUBLISH_APP = "benchmarks.publish_asgi:application"  # publish -> viewers: a control socket publishes
+EVENTS_MARKER = '{"type":"events"'
+SEQ_BASE = 100_000  # publish mode's seqs: above any real one of a fresh sandbox
 HANDSHAKES_IN_FLIGHT = 50
 
 
@@ -68,14 +71,31 @@ def bare_payload(round_id: int, size: int) -> str:
     return head + "x" * max(0, size - len(head) - 2) + '"}'
 
 
+def restamp(message: dict, n: int) -> dict:
+    """`message` (an `events` batch) with its seqs moved to the n-th block above SEQ_BASE: every
+    publish is then new to every socket (SandboxConsumer drops seqs it already holds)."""
+    events = message["events"]
+    base = SEQ_BASE + n * max(1, len(events))
+    return {**message, "events": [{**event, "seq": base + i} for i, event in enumerate(events)]}
+
+
 async def bare_server(port: int, lifetime: float) -> None:
     clients = set()
 
     async def handler(ws) -> None:
         if ws.request.path == "/ctl":
+            template, upcoming, count = None, None, 0
             async for message in ws:
                 request = json.loads(message)
-                broadcast(clients, bare_payload(request["round"], request["size"]))
+                if "template" in request:  # publish mode: the batch to send, as publish_asgi.py
+                    template = json.loads(request["template"])
+                    upcoming = restamp(template, count)
+                elif "size" in request:
+                    broadcast(clients, bare_payload(request["round"], request["size"]))
+                else:  # encoded per round, as cluster.events.relay_message does
+                    broadcast(clients, json.dumps(upcoming, separators=(",", ":")))
+                    count += 1
+                    upcoming = restamp(template, count)
         else:
             clients.add(ws)
             try:
@@ -375,7 +395,7 @@ async def daphne_target(servers: Servers, name: str, app: str, redis_url: str = 
     (the stock app does not)."""
     sandbox = servers.sandbox(f"bench-{name.lower()}")
     port = servers.daphne(app, redis_url)
-    target = Target(name, port, f"/ws/watch/{sandbox.watch_token}/", '{"type":"events"')
+    target = Target(name, port, f"/ws/watch/{sandbox.watch_token}/", EVENTS_MARKER)
     http = HttpConnection(port)
     target.trigger = daphne_trigger(target, http, sandbox, await kubia_pod(pod_from or port, sandbox))
     return target, http
@@ -419,6 +439,85 @@ async def bench(args: argparse.Namespace) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+async def readiness_batch(port: int, sandbox: Sandbox) -> str:
+    """The `events` message of one real readiness flip, as a viewer receives it."""
+    pod = await kubia_pod(port, sandbox)
+    http = HttpConnection(port)
+    try:
+        async with ws_connect(f"ws://127.0.0.1:{port}/ws/watch/{sandbox.watch_token}/", port) as ws:
+            await ws.recv()  # hello
+            await ws.recv()  # snapshot
+            path = f"/clusters/{sandbox.cluster_id}/pods/default/{pod}/readiness/"
+            if await http.post(path, "ready=false", sandbox.access_token) != 200:
+                raise RuntimeError("the readiness POST failed")
+            while not (text := await asyncio.wait_for(ws.recv(), ROUND_TIMEOUT)).startswith(EVENTS_MARKER):
+                pass
+    finally:
+        await http.close()
+    return text
+
+
+def control_trigger(control: ClientConnection) -> Callable:
+    async def trigger(round_id: int) -> None:
+        await control.send(json.dumps({"round": round_id}))
+
+    return trigger
+
+
+async def publish_target(servers: Servers, name: str, redis_url: str = "",
+                         stock: bool = False) -> tuple[Target, ClientConnection, Sandbox]:
+    """A Daphne target of benchmarks/publish_asgi.py, with its own sandbox and control socket."""
+    sandbox = servers.sandbox(f"pub-{name.lower()}")
+    port = servers.daphne(PUBLISH_APP, redis_url)
+    path = f"/bench/stock/{sandbox.watch_token}/" if stock else f"/ws/watch/{sandbox.watch_token}/"
+    target = Target(name, port, path, EVENTS_MARKER)
+    control = await ws_connect(f"ws://127.0.0.1:{port}/bench/publish/{sandbox.cluster_id}/", port)
+    target.trigger = control_trigger(control)
+    return target, control, sandbox
+
+
+async def bench_publish(args: argparse.Namespace) -> None:
+    """Publish -> viewers: each round is one group_send of the same pre-built batch."""
+    workdir = Path(tempfile.mkdtemp(prefix="fanout-bench-"))
+    servers = Servers(workdir)
+    controls: list[ClientConnection] = []
+    try:
+        servers.manage("migrate", "-v", "0")
+        bare = Target("A ws", servers.bare(), "/ws", EVENTS_MARKER)
+        controls.append(await ws_connect(f"ws://127.0.0.1:{bare.port}/ctl", bare.port))
+        bare.trigger = control_trigger(controls[0])
+        relay, control, sandbox = await publish_target(servers, "P-inmem")
+        targets, controls = [bare, relay], [*controls, control]
+        template = await readiness_batch(relay.port, sandbox)
+        redis_url = "" if args.no_redis else servers.redis()
+        if redis_url:
+            target, control, _ = await publish_target(servers, "P-redis", redis_url)
+            targets.append(target)
+            controls.append(control)
+        if not args.no_stock:
+            target, control, _ = await publish_target(servers, "P-stock", stock=True)
+            targets.append(target)
+            controls.append(control)
+        for control in controls:  # every server sends the same bytes
+            await control.send(json.dumps({"template": template}))
+        print(f"publish -> viewers: a control socket makes each server publish the {len(template)}-character "
+              f"events batch of a real readiness flip (seqs restamped)\n"
+              f"targets: {', '.join(t.name for t in targets)}"
+              f"{'' if redis_url or args.no_redis else ' (no redis-server: P-redis skipped)'}; "
+              f"{os.cpu_count()} cores; {args.rounds} rounds after {args.warmup} warm-up")
+        alone: dict[str, float] = {}
+        for n in args.viewers:
+            opened = await measure(n, targets, args.rounds, args.warmup)
+            if n == 1:
+                alone = {t.name: summary(t)["last"] for t in targets}
+            print_table(n, targets, opened, alone)
+    finally:
+        for control in controls:
+            await control.close()
+        servers.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command")
@@ -430,11 +529,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock Channels comparison")
+    parser.add_argument("--mode", choices=["end-to-end", "publish", "both"], default="end-to-end",
+                        help="end-to-end: a real write (HTTP POST) to the viewers; publish: a control "
+                             "socket's group_send to the viewers (benchmarks/publish_asgi.py)")
     args = parser.parse_args()
     if args.command == "bare-server":
         asyncio.run(bare_server(args.port, args.lifetime))
     else:
-        asyncio.run(bench(args))
+        if args.mode in ("end-to-end", "both"):
+            asyncio.run(bench(args))
+        if args.mode in ("publish", "both"):
+            asyncio.run(bench_publish(args))
 
 
 if __name__ == "__main__":

@@ -98,6 +98,14 @@ export function buildAnimation(trace, anchors, { delay = 0 } = {}) {
     }
     prev = p;
   });
+  // An external request that does not go through a load balancer leaves from the client's right edge,
+  // so its line does not pass over the load balancer box under the client.
+  const first = stops[0];
+  const second = hops[1] && hops[1].at ? hops[1].at.kind : "";
+  if (first && anchors.clientEdge && anchors.client && first.x === anchors.client.x && first.y === anchors.client.y && second !== "loadbalancer") {
+    first.x = anchors.clientEdge.x;
+    first.y = anchors.clientEdge.y;
+  }
   let t = 0;
   stops.forEach((s, k) => {
     if (k > 0) {

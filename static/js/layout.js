@@ -602,6 +602,7 @@ function newScene(W, H, ctx) {
     refRects: new Map(),
     anchors: {
       client: null,
+      clientEdge: null,
       lbs: new Map(),
       nodes: new Map(),
       nodePorts: new Map(),
@@ -634,6 +635,9 @@ function frameGeometry(ctx, W, H) {
  * Pick the detail levels (and, if that buys more detail, a smaller font down to 13px) so that the
  * Services band and the Nodes band both fit the frame. Returns {ctx, geo, n, s, squeezed}.
  */
+const FONT_WORTH = 0.3; // per px above 13: breaks near-ties, never outweighs a detail level
+const FILL_WORTH = 0.4; // share of the frame height the two bands use
+
 function plan(view, W, H, F0, measure) {
   const hasBadges = view.nodePorts.length > 0;
   const showExternal = view.nodes.some((n) => n.externalIP);
@@ -656,12 +660,16 @@ function plan(view, W, H, F0, measure) {
     const room = geo.ih - 2 * ctx.LH - ctx.g;
     for (const n of nodeOpts) {
       for (const sv of svcOpts) {
-        if (sv.height + n.total > room) continue;
-        const score = n.level.score + sv.score;
+        const used = sv.height + n.total;
+        if (used > room) continue;
+        // Detail first, but a larger font (projectors) and a picture that fills the frame are worth
+        // something too: 13px with a third of the canvas empty loses to 16px that uses the space.
+        const score = n.level.score + sv.score + FONT_WORTH * (F - 13) + FILL_WORTH * (used / Math.max(1, room));
         if (!best || score > best.score) best = { score, ctx, geo, n, s: sv, maxPerSlice, hasBadges, showExternal };
       }
     }
-    if (best && best.score === maxScore) break;
+    // Nothing smaller can beat full detail at the largest font that fits it.
+    if (best && best.score >= maxScore + FONT_WORTH * (F - 13)) break;
   }
   if (best) return best;
   // Nothing fits: least detail at 13px; the bands clip their rows ("+N more").
@@ -710,6 +718,9 @@ export function layoutScene(view, opts) {
   scene.hits.push(client);
   scene.refRects.set(refId(client.ref), client);
   scene.anchors.client = { x: client.x + LW / 2, y: client.y + client.h / 2, ref: client.ref };
+  // Where a request that skips the load balancer (straight to a nodePort) leaves the client: its right
+  // edge, so its line never crosses the load balancer boxes stacked under the client.
+  scene.anchors.clientEdge = { x: client.x + LW, y: client.y + client.h / 2, ref: client.ref };
   ly += client.h + g * 2;
 
   const lbServices = view.services.filter((s) => s.type === "LoadBalancer");
