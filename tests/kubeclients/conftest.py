@@ -109,7 +109,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: flo
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(KUBECTL).exists():
-        pytest.skip("the real kubectl is not installed")
+        pytest.fail("the real kubectl is needed at /usr/bin/kubectl")
     workdir = tmp_path_factory.mktemp("kubeclients")
     database = workdir / f"{uuid.uuid4().hex}.sqlite3"
     env = {

@@ -87,7 +87,7 @@ def stop_redis(client: redis.Redis, pidfile: Path) -> None:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory) -> str:
     if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+        pytest.fail("redis-server is needed: apt-get install redis-server")
     workdir: Path = tmp_path_factory.mktemp("redis")
     port, pidfile = free_port(), workdir / "redis.pid"
     subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
