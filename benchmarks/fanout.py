@@ -185,10 +185,11 @@ class Servers:
         return f"redis://127.0.0.1:{port}/0"
 
     def stop(self) -> None:
-        for proc in self.procs:
+        # Last started first: the Daphnes go before the redis-server they use (else their relays
+        # log a lost channel layer on the way out).
+        for proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.terminate()
-        for proc in self.procs:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

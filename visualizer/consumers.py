@@ -139,19 +139,24 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     # --- the stream ----------------------------------------------------------------------------
 
-    async def push(self, push: Push) -> None:
-        """A published message, from the Relay."""
-        if self.live:
-            await self._forward(push)
-        else:
+    def take(self, push: Push) -> fanout.Send | None:
+        """A published message, from the Relay: the send to pass it to now, or None (kept in
+        the backlog until caught up, or already sent)."""
+        if not self.live:
             self.backlog.append(push)
+            return None
+        return self.base_send if self._due(push) else None
 
-    async def _forward(self, push: Push) -> None:
+    def _due(self, push: Push) -> bool:
         if push.seq is not None:
             if push.seq <= self.sent_seq:
-                return  # already in the snapshot or catch-up this socket was sent
+                return False  # already in the snapshot or catch-up this socket was sent
             self.sent_seq = push.seq
-        await self.base_send(push.asgi)  # the ASGI send itself: no per-socket message to build
+        return True
+
+    async def _forward(self, push: Push) -> None:
+        if self._due(push):
+            await self.base_send(push.asgi)  # the ASGI send itself: no per-socket message to build
 
     async def _catch_up(self, since: int | None) -> None:
         """Send the events after `since` (or a snapshot when that is None or out of the log's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
@@ -46,8 +47,14 @@ class Push:
         return cls(text, seq if isinstance(seq, int) else None)
 
 
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
 class Socket(Protocol):
-    async def push(self, push: Push) -> None: ...
+    def take(self, push: Push) -> Send | None:
+        """Take a published message, synchronously: the ASGI send to pass `push.asgi` to now, or
+        None when the socket keeps it for later or already holds it."""
+        ...
 
 
 class Relay:
@@ -78,9 +85,14 @@ class Relay:
             log.warning("could not leave %s", self.group, exc_info=True)
 
     async def hand_out(self, push: Push) -> None:
+        # One pass, one await per socket: the per-socket decision is a plain call (no coroutine),
+        # and the one ASGI message is shared.
+        asgi = push.asgi
         for socket in tuple(self.sockets):
             try:
-                await socket.push(push)
+                send = socket.take(push)
+                if send is not None:
+                    await send(asgi)
             except Exception:  # one broken socket must not starve the others
                 log.exception("could not push to a viewer of %s", self.cluster_id)
 
