@@ -19,6 +19,7 @@ import { RequestPanel } from "./request.js";
 import { postAction, postJSON, wireForms } from "./forms.js";
 import { YamlPanel } from "./yaml.js";
 import { ConsolePanel } from "./console.js";
+import { MARK_MS, MAX_MARKS, addOverflow, changeMarks, mergeMarks, overflowCount, overflowText } from "./marks.js";
 import { el } from "./dom.js";
 
 export function readConfig(root) {
@@ -54,7 +55,7 @@ export function start(config) {
   const media = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
   let reducedMotion = config.reducedMotion ?? Boolean(media && media.matches);
 
-  const stats = {};
+  const stats = { marks: [] };
   window.__servicescope = stats;
 
   // --- Status messages (polite live region) ---------------------------------------------------------
@@ -78,7 +79,34 @@ export function start(config) {
   const renderer = new Renderer(canvas);
   const player = new Player();
 
+  // --- Change marks (what the last events added / removed), drawn over the static layer ------------
+  let marks = []; // [{ref, kind, what, rect, text, t0}] (t0 null until the new scene is on screen)
+  let pendingEvents = []; // events applied since the last layout
+
+  function addMarks(prevScene, nextScene, events) {
+    const live = marks.filter((m) => m.kind !== "summary").length;
+    const { marks: fresh, overflow } = changeMarks(events, prevScene, nextScene, { max: MAX_MARKS - live });
+    for (const m of fresh) m.text = t(`marks.${m.kind}`);
+    if (overflowCount(overflow)) {
+      const old = marks.find((m) => m.kind === "summary");
+      const total = old ? addOverflow(old.overflow, overflow) : overflow;
+      const frame = nextScene.items.find((it) => it.type === "frame") || { x: 0, y: 0, w: nextScene.width, h: nextScene.height };
+      fresh.push({ ref: "summary", kind: "summary", what: null, overflow: total, text: overflowText(total), rect: { x: frame.x, y: frame.y, w: frame.w, h: frame.h } });
+    }
+    if (fresh.length) marks = mergeMarks(marks, fresh);
+  }
+
+  function tickMarks(now) {
+    if (!marks.length) return;
+    // The clock of new marks starts when the static layer shows the scene they belong to.
+    if (!renderer.pending()) for (const m of marks) if (m.t0 === null) m.t0 = now;
+    marks = marks.filter((m) => m.t0 === null || now - m.t0 < MARK_MS);
+  }
+
   function draw(accMs) {
+    const now = performance.now();
+    renderer.buildIfDue(now);
+    tickMarks(now);
     const clock = player.paused ? player.clock : player.clock + accMs * player.speed;
     const packets = [];
     let focused = null;
@@ -89,13 +117,16 @@ export function start(config) {
       if (p.focused) focused = p;
       packets.push(p);
     }
-    renderer.drawFrame(performance.now(), {
+    renderer.drawFrame(now, {
       packets,
       path: focused ? pathPoints(focused.anim) : null,
       pathReached: focused ? focused.sample.stopIndex : 0,
       selection: selection ? refId(selection) : null,
       focusRef: kbFocusRef ? refId(kbFocusRef) : null,
+      marks,
+      reducedMotion,
     });
+    stats.marks = marks.map((m) => ({ ref: m.ref, kind: m.kind, text: m.text }));
     followCursor();
     stats.packets = packets.length;
     stats.staticBuilds = renderer.stats.builds;
@@ -114,7 +145,7 @@ export function start(config) {
   const loop = createLoop({
     update: (dt) => player.advance(dt),
     draw,
-    wantsFrame: () => player.busy() || renderer.pending(),
+    wantsFrame: () => player.busy() || renderer.pending() || marks.length > 0,
     stats,
   });
   const wake = () => loop.wake();
@@ -391,10 +422,15 @@ export function start(config) {
     if (!renderer.cssW) return;
     const fresh = !view || view.revision !== model.revision;
     if (fresh) view = deriveView(model);
+    const prevScene = scene;
     scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role });
     renderer.setScene(scene);
     stats.scene = sceneSummary(scene);
     stats.layerStale = true; // until the next frame has drawn it
+    if (pendingEvents.length) {
+      if (prevScene) addMarks(prevScene, scene, pendingEvents);
+      pendingEvents = [];
+    }
     // Packets in flight follow the new picture, each staying at the same point of its path.
     for (const a of player.anims) {
       const b = buildAnimation(a.trace, scene.anchors);
@@ -589,9 +625,14 @@ export function start(config) {
     },
     onSnapshot: (msg) => {
       model = applySnapshot(model, msg);
+      pendingEvents = []; // a (re)sync: the whole picture is new, nothing to mark
+      marks = [];
       relayout();
     },
     onEvents: (events) => {
+      const seq = model.seq;
+      if (seq !== null && seq !== undefined) for (const ev of events || []) if (ev && typeof ev.seq === "number" && ev.seq > seq) pendingEvents.push(ev);
+      if (pendingEvents.length > 20000) pendingEvents = pendingEvents.slice(-20000);
       model = applyEvents(model, events);
       scheduleLayout();
     },

@@ -4,6 +4,7 @@
 
 import { refId } from "./layout.js";
 import { t } from "./i18n.js";
+import { markStyle } from "./marks.js";
 
 export const PALETTE = {
   bg: "#ffffff",
@@ -32,6 +33,7 @@ export const PALETTE = {
   label: { bg: "rgba(15, 23, 42, 0.93)", text: "#ffffff", hiBg: "#fde047", hiText: "#111827" },
   select: "#111827",
   focus: "#1d4ed8",
+  mark: { added: "#15803d", deleted: "#b91c1c", modified: "#6d28d9", summary: "#0f172a" },
 };
 
 function makeLayer(w, h) {
@@ -398,7 +400,8 @@ export class Renderer {
 
   /**
    * One frame: the cached layer, then overlays.
-   * o = {packets: [{sample, focused, anim}], path, pathReached, selection, focusRef, labelHint}
+   * o = {packets: [{sample, focused, anim}], path, pathReached, selection, focusRef, labelHint,
+   *      marks: [{ref, kind, rect, t0}], reducedMotion}
    */
   drawFrame(now, o = {}) {
     this.buildIfDue(now);
@@ -411,6 +414,7 @@ export class Renderer {
     if (!scene) return;
     if (o.selection) this._ring(c, scene.refRects.get(o.selection), PALETTE.select, [], 3, 3);
     if (o.focusRef && o.focusRef !== o.selection) this._ring(c, scene.refRects.get(o.focusRef), PALETTE.focus, [5, 3], 3, 6);
+    if (o.marks && o.marks.length) this._marks(c, o.marks, now, Boolean(o.reducedMotion), scene);
     if (o.path && o.path.length > 1) this._path(c, o.path, o.pathReached || 0);
     const packets = o.packets || [];
     // Unfocused packets first (small dots), then the focused one with its label on top.
@@ -435,6 +439,59 @@ export class Renderer {
     }
     c.globalAlpha = 1;
     for (const p of packets) if (p.focused) this._focusedPacket(c, p.sample, p.anim, scene);
+  }
+
+  /** Change marks: a ring (added / modified) or a dashed ghost (deleted), each with a text tag. */
+  _marks(c, marks, now, reduced, scene) {
+    const font = scene.fonts.b || scene.fonts.n;
+    const tagH = Math.round(scene.F * 1.3);
+    c.save();
+    c.font = font;
+    c.textBaseline = "middle";
+    for (const m of marks) {
+      if (m.t0 === null || m.t0 === undefined) continue;
+      const { alpha, off } = markStyle(now - m.t0, reduced);
+      if (alpha <= 0.01) continue;
+      const color = PALETTE.mark[m.kind] || PALETTE.text;
+      // Added / modified: where the object is now; deleted: where it was.
+      const r = m.kind === "summary" || m.kind === "deleted" ? m.rect : scene.refRects.get(m.ref) || m.rect;
+      if (!r) continue;
+      c.globalAlpha = alpha;
+      if (m.kind !== "summary") {
+        c.strokeStyle = color;
+        c.lineWidth = m.kind === "modified" ? 2 : 2.5;
+        c.setLineDash(m.kind === "deleted" ? [6, 4] : []);
+        if (m.kind === "deleted") {
+          roundRect(c, r.x, r.y, r.w, r.h, 5);
+          c.fillStyle = "rgba(254, 226, 226, 0.55)";
+          c.fill();
+        }
+        roundRect(c, r.x - off, r.y - off, r.w + 2 * off, r.h + 2 * off, 8);
+        c.stroke();
+        c.setLineDash([]);
+      }
+      const text = m.text || "";
+      if (!text) continue;
+      const tw = this.measure(text, font) + 12;
+      let tx;
+      let ty;
+      if (m.kind === "summary") {
+        tx = r.x + r.w / 2 - tw / 2;
+        ty = r.y - tagH / 2;
+      } else {
+        tx = r.x + r.w - tw + 4;
+        ty = r.y - tagH - 2;
+        if (ty < 2) ty = r.y + r.h + 2;
+      }
+      tx = Math.max(2, Math.min(scene.width - tw - 2, tx));
+      ty = Math.max(2, Math.min(scene.height - tagH - 2, ty));
+      roundRect(c, tx, ty, tw, tagH, tagH / 2);
+      c.fillStyle = color;
+      c.fill();
+      c.fillStyle = "#ffffff";
+      c.fillText(text, tx + 6, ty + tagH / 2 + 0.5);
+    }
+    c.restore();
   }
 
   _ring(c, r, color, dash, width, off) {
