@@ -1,6 +1,6 @@
 // Wiring: socket -> state -> layout -> renderer, the loop, and the DOM panels.
 // The page (templates/visualizer/sandbox.html) provides the DOM and data-* configuration on #app.
-// A test harness can call start() itself with its own transport and API (data-autostart="false").
+// start() takes its transport and API as options, so another page can drive it (data-autostart="false").
 
 import { t } from "./i18n.js";
 import { ClusterSocket, socketUrl } from "./socket.js";
@@ -39,7 +39,7 @@ const CONN_ICONS = { connecting: "◌", open: "●", waiting: "↻", reconnectin
 /**
  * config: {root, wsUrl, apiBase, role, transport?(handlers) -> {start, send, retryNow, connected},
  *          api?: {postTraces(body)}, reducedMotion?}
- * Returns a small handle (used by the harness and, later, by lessons / classroom mode).
+ * Returns a small handle for whatever embeds the page (lessons, classroom mode).
  */
 export function start(config) {
   const $ = (id) => document.getElementById(id);

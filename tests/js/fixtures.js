@@ -1,4 +1,4 @@
-// Fixture builders shared by the node tests and the browser harness (plain ES module).
+// Fixture builders for the node tests (plain ES module).
 // bigSnapshot: N pods (app=kubia) spread over M nodes, the three kubia Services, their Endpoints
 // and EndpointSlices packed 100 per slice, like the real controller on a fresh Service.
 
