@@ -463,12 +463,17 @@ export function start(config) {
   const summaryEl = $("canvas-summary");
   let guidedOnce = false;
   function updatePanels() {
-    // An empty sandbox: the first step is a Deployment, so open that form (once).
+    // An empty sandbox: the first step is a Deployment, so show that form first (once).
     if (!guidedOnce && view && !view.pods.length && !view.deployments.length) {
       guidedOnce = true;
       const wl = $("form-workload");
       const block = wl && wl.closest("details");
-      if (block) block.open = true;
+      const svc = $("form-service");
+      const svcBlock = svc && svc.closest("details");
+      if (block) {
+        block.open = true;
+        if (svcBlock && svcBlock !== block) svcBlock.open = false;
+      }
     }
     if (request) request.update(view);
     if (tabs.current === "tables") tables.render(view);

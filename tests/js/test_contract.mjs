@@ -12,7 +12,7 @@ const main = read("static/js/main.js");
 test("every element id main.js looks up is in sandbox.html", () => {
   const ids = new Set([...main.matchAll(/\$\("([\w-]+)"\)/g)].map((m) => m[1]));
   assert.ok(ids.size > 20);
-  const fromFormPartial = new Set(["form-workload"]); // id="form-{{ key }}" in _form.html
+  const fromFormPartial = new Set(["form-workload", "form-service"]); // id="form-{{ key }}" in _form.html
   for (const id of ids) assert.ok(sandbox.includes(`id="${id}"`) || fromFormPartial.has(id), `#${id} missing from sandbox.html`);
 });
 
