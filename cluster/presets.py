@@ -5,6 +5,35 @@ from __future__ import annotations
 from cluster.sim.objects import Obj
 
 PRESETS = ("kubia", "empty", "scale")
+APISERVER_IP = "10.0.0.2"
+
+
+def apiserver_service_manifest(cluster_ip: str) -> Obj:
+    """default/kubernetes: the apiserver's own Service, on the first address of the service CIDR."""
+    return {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": cluster_ip,
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+    }
+
+
+def apiserver_endpoint_manifests() -> list[Obj]:
+    """The apiserver writes these itself; its Endpoints are never mirrored."""
+    port = {"name": "https", "port": 6443, "protocol": "TCP"}
+    return [
+        {"apiVersion": "v1", "kind": "Endpoints",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+         "subsets": [{"addresses": [{"ip": APISERVER_IP}], "ports": [port]}]},
+        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"kubernetes.io/service-name": "kubernetes"}},
+         "addressType": "IPv4",
+         "endpoints": [{"addresses": [APISERVER_IP], "conditions": {"ready": True}}],
+         "ports": [port]},
+    ]
 
 
 def node_manifest(index: int, *, zone_count: int = 3) -> Obj:

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from cluster import kinds
 from cluster.errors import ApiError
 from cluster.models import Cluster
+from cluster.presets import apiserver_service_manifest
 from cluster.services.allocations import allocate_service, release_service
 from cluster.services.writing import writing
 from cluster.sim import defaults, fielderrors, validation
+from cluster.sim.allocation import kubernetes_service_ip
 from cluster.sim.names import generate_name
 from cluster.sim.objects import Obj
 from cluster.store import Store
@@ -130,7 +132,11 @@ def delete_in(store: Store, kind: str, namespace: str, name: str) -> Obj:
             if kinds.kind_info(other).namespaced:
                 for obj in list(store.list(other, name)):
                     delete_in(store, other, name, obj["metadata"]["name"])
-    return store.remove(kind, namespace, name)
+    gone = store.remove(kind, namespace, name)
+    if kind == "Service" and (namespace, name) == ("default", "kubernetes"):
+        # kube-apiserver's own reconciler puts its Service straight back, on the same address.
+        create_in(store, apiserver_service_manifest(kubernetes_service_ip(store.settings.service_cidr)))
+    return gone
 
 
 def object_create(*, cluster: Cluster | str, obj: Obj) -> Obj:

@@ -10,7 +10,7 @@ from django.db import transaction
 from cluster.errors import ApiError
 from cluster.events import broadcast
 from cluster.models import Cluster, ProxyMode
-from cluster.presets import preset_manifests
+from cluster.presets import apiserver_endpoint_manifests, apiserver_service_manifest, preset_manifests
 from cluster.selectors import cluster_snapshot
 from cluster.services.objects import create_in
 from cluster.services.writing import writing
@@ -42,29 +42,9 @@ def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", se
 def _bootstrap(store: Store) -> None:
     for ns in SYSTEM_NAMESPACES:
         create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    ip = kubernetes_service_ip(store.settings.service_cidr)
-    create_in(store, {
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {"clusterIP": ip, "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
-    })
-    # The apiserver writes these two itself; its Endpoints are never mirrored.
-    apiserver = {"ip": "10.0.0.2"}
-    create_in(store, {
-        "apiVersion": "v1", "kind": "Endpoints",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [apiserver], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
-    })
-    create_in(store, {
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
-        "addressType": "IPv4",
-        "endpoints": [{"addresses": [apiserver["ip"]], "conditions": {"ready": True}}],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-    })
+    create_in(store, apiserver_service_manifest(kubernetes_service_ip(store.settings.service_cidr)))
+    for manifest in apiserver_endpoint_manifests():
+        create_in(store, manifest)
 
 
 def _settings_error(cluster: Cluster, field: str, value, detail: str) -> ApiError:

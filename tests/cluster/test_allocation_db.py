@@ -122,3 +122,14 @@ def test_case_23_cluster_ip_is_immutable(empty):
     with pytest.raises(ApiError) as excinfo:
         object_update(cluster=empty, kind="Service", namespace="default", name="a", mutate=change)
     assert 'spec.clusterIPs[0]: Invalid value: []string{"10.96.5.5"}: may not change once set' in _message(excinfo)
+
+
+def test_the_apiserver_puts_its_own_service_back(empty):
+    from cluster.selectors import object_get
+
+    before = service(empty, "kubernetes")
+    object_delete(cluster=empty, kind="Service", namespace="default", name="kubernetes")
+    after = service(empty, "kubernetes")
+    assert after["spec"]["clusterIP"] == "10.96.0.1"
+    assert after["metadata"]["uid"] != before["metadata"]["uid"]
+    assert object_get(cluster=empty, kind="EndpointSlice", namespace="default", name="kubernetes") is not None
