@@ -376,6 +376,16 @@ def print_table(n: int, targets: list[Target], opened: dict[str, float], alone: 
               f" {post:>7} {s['last'] / base['last']:>6.1f}x {marginal:>14}")
 
 
+async def measure_all(targets: list, args) -> None:
+    """Every viewer count in turn, printing a table each; N=1 is the baseline of the fan-out ratio."""
+    alone: dict[str, float] = {}
+    for n in args.viewers:
+        opened = await measure(n, targets, args.rounds, args.warmup)
+        if n == 1:
+            alone = {t.name: summary(t)["last"] for t in targets}
+        print_table(n, targets, opened, alone)
+
+
 async def measure(n: int, targets: list[Target], rounds: int, warmup: int) -> dict[str, float]:
     opened = {t.name: await open_viewers(t, n) for t in targets}
     await asyncio.sleep(1)
@@ -426,12 +436,7 @@ async def bench(args: argparse.Namespace) -> None:
         print(f"targets: {', '.join(t.name for t in targets)}"
               f"{'' if redis_url or args.no_redis else ' (no redis-server: B-redis skipped)'}; "
               f"{os.cpu_count()} cores; {args.rounds} rounds after {args.warmup} warm-up")
-        alone: dict[str, float] = {}
-        for n in args.viewers:
-            opened = await measure(n, targets, args.rounds, args.warmup)
-            if n == 1:
-                alone = {t.name: summary(t)["last"] for t in targets}
-            print_table(n, targets, opened, alone)
+        await measure_all(targets, args)
         await control.close()
     finally:
         for http in https:
@@ -506,12 +511,7 @@ async def bench_publish(args: argparse.Namespace) -> None:
               f"targets: {', '.join(t.name for t in targets)}"
               f"{'' if redis_url or args.no_redis else ' (no redis-server: P-redis skipped)'}; "
               f"{os.cpu_count()} cores; {args.rounds} rounds after {args.warmup} warm-up")
-        alone: dict[str, float] = {}
-        for n in args.viewers:
-            opened = await measure(n, targets, args.rounds, args.warmup)
-            if n == 1:
-                alone = {t.name: summary(t)["last"] for t in targets}
-            print_table(n, targets, opened, alone)
+        await measure_all(targets, args)
     finally:
         for control in controls:
             await control.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cluster.sim.objects import Obj
+from cluster.sim.workloads import container, workload_manifest
 
 PRESETS = ("kubia", "empty", "scale")
 APISERVER_IP = "10.0.0.2"
@@ -70,22 +71,8 @@ def node_manifest(index: int, *, zone_count: int = 3) -> Obj:
 
 def replicaset_manifest(name: str, replicas: int, *, labels: dict[str, str], port: int,
                         port_name: str = "", image: str = "luksa/kubia") -> Obj:
-    container_port: Obj = {"containerPort": port, "protocol": "TCP"}
-    if port_name:
-        container_port["name"] = port_name
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "ReplicaSet",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": dict(labels)},
-            "template": {
-                "metadata": {"labels": dict(labels)},
-                "spec": {"containers": [{"name": name, "image": image, "ports": [container_port]}]},
-            },
-        },
-    }
+    return workload_manifest("ReplicaSet", name, replicas=replicas, labels=labels, labelled=False,
+                             containers=[container(name, image, port, port_name)])
 
 
 def service_manifest(name: str, *, type_: str = "ClusterIP", port: int = 80, target_port: int | str = 8080,

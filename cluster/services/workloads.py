@@ -9,6 +9,7 @@ from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
 from cluster.sim.fielderrors import status_not_found
 from cluster.sim.objects import Obj
+from cluster.sim.workloads import container, workload_manifest
 from cluster.store import rfc3339
 
 
@@ -16,22 +17,8 @@ def workload_create(*, cluster: Cluster | str, name: str, replicas: int, labels:
                     container_port: int, port_name: str = "", namespace: str = "default",
                     image: str = "luksa/kubia") -> Obj:
     """A Deployment whose pods listen on `container_port` (named `port_name` when given)."""
-    port: Obj = {"containerPort": container_port, "protocol": "TCP"}
-    if port_name:
-        port["name"] = port_name
-    manifest = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": dict(labels)},
-            "template": {
-                "metadata": {"labels": dict(labels)},
-                "spec": {"containers": [{"name": name, "image": image, "ports": [port]}]},
-            },
-        },
-    }
+    manifest = workload_manifest("Deployment", name, replicas=replicas, labels=labels, namespace=namespace,
+                                 containers=[container(name, image, container_port, port_name)])
     with writing(cluster) as store:
         return create_in(store, manifest)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from cluster.sim.objects import Obj
+from cluster.sim.workloads import workload_manifest
 
 
 class GeneratorError(ValueError):
@@ -18,20 +19,11 @@ def container_name(image: str) -> str:
 
 def deployment(name: str, images: list[str], *, replicas: int = 1, port: int = -1, namespace: str = "default") -> Obj:
     """`kubectl create deployment NAME --image=IMG [--replicas=N] [--port=P]`."""
-    labels = {"app": name}
     containers: list[Obj] = [{"name": container_name(image), "image": image} for image in images]
     if port >= 0 and containers:
         containers[0]["ports"] = [{"containerPort": port}]
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": dict(labels)},
-            "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
-        },
-    }
+    return workload_manifest("Deployment", name, replicas=replicas, labels={"app": name},
+                             containers=containers, namespace=namespace)
 
 
 def _template_spec(obj: Obj) -> Obj:

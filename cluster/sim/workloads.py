@@ -23,6 +23,33 @@ def template_hash(template: Obj) -> str:
     return "".join(chars)
 
 
+def workload_manifest(kind: str, name: str, *, replicas: int, labels: dict[str, str], containers: list[Obj],
+                      namespace: str = "default", labelled: bool = True) -> Obj:
+    """A Deployment or ReplicaSet selecting `labels`, whose pods carry them and run `containers`;
+    `labelled` also puts the labels on the workload itself (as `kubectl create deployment` does)."""
+    meta: Obj = {"name": name, "namespace": namespace}
+    if labelled:
+        meta["labels"] = dict(labels)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": meta,
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
+        },
+    }
+
+
+def container(name: str, image: str, port: int, port_name: str = "") -> Obj:
+    """One container listening on `port` (named `port_name` when given)."""
+    container_port: Obj = {"containerPort": port, "protocol": "TCP"}
+    if port_name:
+        container_port["name"] = port_name
+    return {"name": name, "image": image, "ports": [container_port]}
+
+
 def replicaset_for(deployment: Obj) -> Obj:
     """The ReplicaSet a Deployment owns for its current template."""
     spec = deployment["spec"]
