@@ -40,6 +40,8 @@ class Cluster(models.Model):
     )
     proxy_mode = models.CharField(max_length=10, choices=ProxyMode.choices, default=ProxyMode.IPTABLES)
     lb_pool = models.JSONField(default=list, blank=True)
+    # The preset the sandbox was made from: what a reset returns it to ("" for sandboxes made before).
+    preset = models.CharField(max_length=32, blank=True, default="")
     owner = models.CharField(max_length=64, blank=True, default="")
     access_token = models.CharField(max_length=64, unique=True, default=_token)
     watch_token = models.CharField(max_length=64, unique=True, default=_token)

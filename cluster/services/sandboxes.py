@@ -30,6 +30,7 @@ def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", se
         cluster = Cluster.objects.create(
             name=name or f"sandbox-{secrets.token_hex(4)}",
             owner=owner,
+            preset=preset,
             lb_pool=DEFAULT_LB_POOL.get(preset, FALLBACK_LB_POOL),
         )
         with writing(cluster, seed=seed) as store:
