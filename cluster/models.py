@@ -42,6 +42,8 @@ class Cluster(models.Model):
     lb_pool = models.JSONField(default=list, blank=True)
     # The preset the sandbox was made from: what a reset returns it to ("" for sandboxes made before).
     preset = models.CharField(max_length=32, blank=True, default="")
+    # The lesson or broken-cluster scenario this sandbox was made for ("" for a free sandbox).
+    lesson = models.CharField(max_length=64, blank=True, default="", db_index=True)
     owner = models.CharField(max_length=64, blank=True, default="")
     access_token = models.CharField(max_length=64, unique=True, default=_token)
     watch_token = models.CharField(max_length=64, unique=True, default=_token)
@@ -201,3 +203,17 @@ class Trace(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+class LessonProgress(models.Model):
+    """A learner's progress through the lesson of one sandbox (the sandbox belongs to the learner).
+
+    `done` lists finished step ids, in order: a step once checked stays done, even if a later step
+    changes the state it looked at. `observations` records what the state alone cannot show (a
+    command run, a refused write, a view opened, a prediction answered), newest last, bounded."""
+
+    cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, related_name="lesson_progress")
+    done = models.JSONField(default=list, blank=True)
+    observations = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
