@@ -100,7 +100,10 @@ def _sync_mirrored(store: Store, ns: str, name: str) -> None:
 
 
 def _apply(store: Store, ns: str, plan: SlicePlan) -> None:
+    """finalize's order: creates, then updates, then deletes, so that a watcher sees a
+    replacement slice before the one it replaces goes (the plan already turned each
+    create + delete pair it could into an update of the doomed slice)."""
+    for slice_ in [*plan.create, *plan.update]:
+        store.put("EndpointSlice", slice_)
     for slice_ in plan.delete:
         store.remove("EndpointSlice", ns, slice_["metadata"]["name"])
-    for slice_ in [*plan.update, *plan.create]:
-        store.put("EndpointSlice", slice_)
