@@ -33,6 +33,7 @@ from cluster.services.console_writes import (
     kubectl_expose,
     kubectl_scale,
 )
+from cluster.services.observations import observation_record
 from cluster.sim.fielderrors import kubectl_error_text
 
 MAX_COMMAND_CHARS = 2000
@@ -108,6 +109,8 @@ def console_run(*, cluster: Cluster, command: str, now: datetime | None = None,
                 seed: int | None = None) -> ConsoleResult:
     """Run one command line; `now` fixes the AGE column and `seed` the data plane's choices (tests)."""
     ctx = Context(cluster=cluster, now=now or timezone.now(), seed=seed)
+    if cluster.lesson:
+        observation_record(cluster=cluster, what="console", text=command)
     if len(command) > MAX_COMMAND_CHARS:
         return ConsoleResult(f"bash: the command is longer than {MAX_COMMAND_CHARS} characters\n", 2)
     try:

@@ -1,0 +1,84 @@
+"""Placeholders in a lesson's requests and commands, filled from the learner's own sandbox.
+
+`{clusterIP:kubia}`, `{port:kubia}`, `{nodePort:kubia-nodeport}`, `{lbIP:kubia-loadbalancer}`,
+`{nodeIP:without=app=kubia}` / `{nodeIP:with=app=kubia}` / `{nodeIP:any}` (a node's ExternalIP
+with or without a ready pod so labelled), `{pod:app=kubia}` (`namespace/name` of such a pod).
+"""
+
+from __future__ import annotations
+
+import re
+
+from cluster.sim.lessons.state import LessonState, parse_pairs
+from cluster.sim.objects import (
+    name_of,
+    namespace_of,
+    node_external_ip,
+    pod_ready,
+    service_cluster_ip,
+    service_lb_ips,
+    service_ports,
+)
+
+_PLACEHOLDER = re.compile(r"\{(\w+):([^{}]*)\}")
+NAMES = ("clusterIP", "port", "nodePort", "lbIP", "nodeIP", "pod")
+
+
+class PlaceholderError(ValueError):
+    """The sandbox has nothing a placeholder can stand for (e.g. the Service was deleted)."""
+
+
+def _service(state: LessonState, name: str):
+    svc = state.service(name)
+    if svc is None:
+        raise PlaceholderError(f'there is no Service "{name}"')
+    return svc
+
+
+def _node_ip(state: LessonState, arg: str) -> str:
+    mode, _, selector = arg.partition("=")
+    nodes = sorted(state.nodes(), key=name_of)
+    if mode != "any":
+        with_pod = state.nodes_with_ready_pod(state.pods_matching(parse_pairs(selector)))
+        nodes = [n for n in nodes if (name_of(n) in with_pod) == (mode == "with")]
+    if not nodes:
+        raise PlaceholderError(f"no node {arg.replace('=', ' a ready pod with ', 1)}")
+    return node_external_ip(nodes[0])
+
+
+def _pod(state: LessonState, selector: str) -> str:
+    pods = sorted(state.pods_matching(parse_pairs(selector)), key=lambda p: (not pod_ready(p), name_of(p)))
+    if not pods:
+        raise PlaceholderError(f"no pod with {selector}")
+    return f"{namespace_of(pods[0])}/{name_of(pods[0])}"
+
+
+def _value(state: LessonState, name: str, arg: str) -> str:
+    if name == "clusterIP":
+        return service_cluster_ip(_service(state, arg))
+    if name == "port":
+        return str(service_ports(_service(state, arg))[0]["port"])
+    if name == "nodePort":
+        ports = [p["nodePort"] for p in service_ports(_service(state, arg)) if p.get("nodePort")]
+        if not ports:
+            raise PlaceholderError(f'Service "{arg}" has no nodePort')
+        return str(ports[0])
+    if name == "lbIP":
+        ips = service_lb_ips(_service(state, arg))
+        if not ips:
+            raise PlaceholderError(f'Service "{arg}" has no external IP yet')
+        return ips[0]
+    if name == "nodeIP":
+        return _node_ip(state, arg)
+    if name == "pod":
+        return _pod(state, arg)
+    raise PlaceholderError(f"unknown placeholder {name}")
+
+
+def fill(text: str, state: LessonState) -> str:
+    return _PLACEHOLDER.sub(lambda m: _value(state, m.group(1), m.group(2)), text)
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Placeholder names a file uses that do not exist (for the loader)."""
+    return [m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1) not in NAMES]
