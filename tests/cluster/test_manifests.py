@@ -17,6 +17,7 @@ from cluster.services.manifests import (
     manifests_delete,
 )
 from cluster.sim.printers_writer import LAST_APPLIED_ANNOTATION
+from cluster.sim.yamldoc import dump_yaml
 from tests.cluster.helpers import service
 
 WEB = """\
@@ -227,6 +228,32 @@ def test_json_and_lists_are_read_too(kubia):
     ]}
     assert texts(manifests_apply(cluster=kubia, text=json.dumps(doc, indent="\t"))) == [
         "service/a created", "service/b created"]
+
+
+def test_a_list_saved_by_kubectl_get_restores_what_was_deleted(kubia):
+    """`kubectl get svc,deploy -o yaml` keeps every server field; the YAML tab takes it as kubectl does."""
+    manifests_apply(cluster=kubia, text=WEB.split("---\n", 1)[1].replace("  namespace: shop\n", ""))
+    saved = {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [
+        *object_list(cluster=kubia, kind="Service", namespace="default"),
+        *object_list(cluster=kubia, kind="Deployment", namespace="default"),
+    ]}
+    text = dump_yaml(saved)
+    assert "resourceVersion" in text and "creationTimestamp" in text and "status:" in text
+    before = {s["metadata"]["name"]: s["spec"] for s in object_list(cluster=kubia, kind="Service")}
+    manifests_delete(cluster=kubia, text=WEB.split("---\n", 1)[1].replace("  namespace: shop\n", ""))
+    assert object_get(cluster=kubia, kind="Service", namespace="default", name="web") is None
+
+    assert texts(manifests_apply(cluster=kubia, text=text, source="saved.yaml")) == [
+        "service/kubernetes configured",  # never applied: they get the last-applied annotation
+        "service/kubia configured",
+        "service/kubia-loadbalancer configured",
+        "service/kubia-nodeport configured",
+        "service/web created",
+        "deployment.apps/web created",
+    ]
+    after = {s["metadata"]["name"]: s["spec"] for s in object_list(cluster=kubia, kind="Service")}
+    assert after == before
+    assert len(object_list(cluster=kubia, kind="Pod", namespace="default")) == 3 + 2
 
 
 def test_create_and_delete_from_a_file(kubia):

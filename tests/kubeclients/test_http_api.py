@@ -118,7 +118,24 @@ def test_openapi_v3_declares_field_validation_per_kind(sandbox: Sandbox):
     patch = document["paths"]["/api/v1/namespaces/{namespace}/services/{name}"]["patch"]
     assert patch["x-kubernetes-group-version-kind"] == {"group": "", "version": "v1", "kind": "Service"}
     assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
-    assert call(sandbox, "GET", "/openapi/v2").code == 404
+
+
+def test_openapi_v2_protobuf_to_who_asks_for_it_json_to_others(sandbox: Sandbox):
+    # kubectl validates a `kind: List` against v2 and asks for it in protobuf only.
+    request = urllib.request.Request(sandbox.server + "/openapi/v2")
+    request.add_header("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+    request.add_header("Authorization", f"Bearer {sandbox.token}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        # The dotted form kube-apiserver answers with: Go's mime parser refuses the `@` one.
+        assert response.headers["Content-Type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+        # openapi.v2.Document{swagger: "2.0", info: {title, version}, paths: {}, definitions: {}}
+        assert response.read() == (b"\x0a\x032.0" + b"\x12\x15\x0a\x0aKubernetes\x12\x07v1.31.0"
+                                   + b"\x42\x00" + b"\x4a\x00")
+    document = call(sandbox, "GET", "/openapi/v2")
+    assert document.code == 200
+    assert document.body == {"swagger": "2.0", "info": {"title": "Kubernetes", "version": "v1.31.0"},
+                             "paths": {}, "definitions": {}}
+    assert call(sandbox, "GET", "/openapi/v2", token="nope").code == 401
 
 
 def test_unknown_paths_and_methods(sandbox: Sandbox):

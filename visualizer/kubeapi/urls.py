@@ -24,6 +24,7 @@ urlpatterns = [
     path("apis/<str:group>", discovery.group),
     path("apis/<str:group>/<str:version>", discovery.group_resources),
     path("apis/<str:group>/<str:version>/<path:rest>", resources.grouped),
+    path("openapi/v2", openapi.v2),
     path("openapi/v3", openapi.root),
     path("openapi/v3/<path:gv_path>", openapi.document),
     path("", not_found),
