@@ -30,11 +30,12 @@ from cluster.services.workloads import (
     node_delete,
     pod_delete,
     pod_set_ready,
+    pod_toggle_ready,
     workload_create,
     workload_scale,
 )
 from cluster.sim.fielderrors import status_not_found
-from cluster.sim.objects import Obj, pod_ready
+from cluster.sim.objects import Obj
 from visualizer.access import claim, owner_action, owner_required, visitor_id, watch_token_required
 from visualizer.forms import (
     MAX_PORT_ROWS,
@@ -51,6 +52,7 @@ from visualizer.forms import (
     service_initial,
     split_workload_ref,
 )
+from visualizer.lesson_payload import lesson_context
 from visualizer.views_kubectl import sandbox_tools
 
 PAGE_PRESETS = ("kubia", "empty")  # "scale" is for the command line: too heavy for anyone's click
@@ -167,7 +169,11 @@ def sandbox_new(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie  # the page's scripts post forms and actions with it
 @owner_required
 def sandbox(request: HttpRequest, cluster_id: UUID) -> HttpResponse:
-    cluster = cluster_of(request)
+    return render_owner_page(request, cluster_of(request))
+
+
+def render_owner_page(request: HttpRequest, cluster: Cluster) -> HttpResponse:
+    """The sandbox page for its owner; a lesson's sandbox shows the lesson beside it."""
     return render(request, "visualizer/sandbox.html", {
         "cluster": sandbox_info(request, cluster, owner=True),
         "role": "owner",
@@ -175,6 +181,7 @@ def sandbox(request: HttpRequest, cluster_id: UUID) -> HttpResponse:
         "api_base": reverse("api-sandbox", kwargs={"cluster_id": cluster.pk}),
         "forms": sandbox_forms(cluster),
         "tools": sandbox_tools(cluster),
+        "lesson": lesson_context(cluster),
     })
 
 
@@ -319,10 +326,10 @@ def pod_readiness(request: HttpRequest, cluster_id: UUID, namespace: str, name: 
 
     def write() -> str:
         ready = form.cleaned_data["ready"]
-        if ready is None:
-            pod = object_get(cluster=cluster_of(request), kind="Pod", namespace=namespace, name=name)
-            ready = pod is None or not pod_ready(pod)  # a missing pod: the write reports NotFound
-        pod_set_ready(cluster=cluster_of(request), namespace=namespace, name=name, ready=ready)
+        if ready is None:  # decided inside the write, so two clicks at once both count
+            ready = pod_toggle_ready(cluster=cluster_of(request), namespace=namespace, name=name)
+        else:
+            pod_set_ready(cluster=cluster_of(request), namespace=namespace, name=name, ready=ready)
         return done("Pod", name, _("marked Ready") if ready else _("marked not Ready"))
 
     return submit(form, write)

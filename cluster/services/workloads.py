@@ -8,9 +8,9 @@ from cluster.presets import node_manifest
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
 from cluster.sim.fielderrors import status_not_found
-from cluster.sim.objects import Obj
+from cluster.sim.objects import Obj, pod_ready
 from cluster.sim.workloads import container, workload_manifest
-from cluster.store import rfc3339
+from cluster.store import Store, rfc3339
 
 
 def workload_create(*, cluster: Cluster | str, name: str, replicas: int, labels: dict[str, str],
@@ -34,20 +34,36 @@ def workload_scale(*, cluster: Cluster | str, kind: str, namespace: str, name: s
 
 def pod_set_ready(*, cluster: Cluster | str, namespace: str, name: str, ready: bool) -> Obj:
     """Flip the pod's readiness, as a failing or passing readiness probe would."""
-    value = "True" if ready else "False"
     with writing(cluster) as store:
-        now = rfc3339(store.now)
+        return _set_ready_in(store, namespace, name, ready)
 
-        def flip(pod: Obj) -> Obj:
-            status = pod.setdefault("status", {})
-            for cond in status.get("conditions") or []:
-                if cond.get("type") in ("Ready", "ContainersReady") and cond.get("status") != value:
-                    cond.update(status=value, lastTransitionTime=now)
-            for container in status.get("containerStatuses") or []:
-                container["ready"] = ready
-            return pod
 
-        return update_in(store, "Pod", namespace, name, flip, subresource="status")
+def pod_toggle_ready(*, cluster: Cluster | str, namespace: str, name: str) -> bool:
+    """Make a ready pod not ready and the other way round; returns the readiness it set.
+
+    The pod is read inside the write that changes it, so two toggles at once come back to where
+    they started instead of one of them being lost."""
+    with writing(cluster) as store:
+        pod = store.peek("Pod", namespace, name)
+        ready = pod is None or not pod_ready(pod)  # a missing pod: the write reports NotFound
+        _set_ready_in(store, namespace, name, ready)
+        return ready
+
+
+def _set_ready_in(store: Store, namespace: str, name: str, ready: bool) -> Obj:
+    value = "True" if ready else "False"
+    now = rfc3339(store.now)
+
+    def flip(pod: Obj) -> Obj:
+        status = pod.setdefault("status", {})
+        for cond in status.get("conditions") or []:
+            if cond.get("type") in ("Ready", "ContainersReady") and cond.get("status") != value:
+                cond.update(status=value, lastTransitionTime=now)
+        for container_status in status.get("containerStatuses") or []:
+            container_status["ready"] = ready
+        return pod
+
+    return update_in(store, "Pod", namespace, name, flip, subresource="status")
 
 
 def pod_delete(*, cluster: Cluster | str, namespace: str, name: str, graceful: bool = False) -> Obj:

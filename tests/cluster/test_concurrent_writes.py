@@ -1,5 +1,6 @@
 """Two concurrent writes asking for the same nodePort or clusterIP: exactly one wins, on SQLite
-and on PostgreSQL, and the guarantee is a database constraint."""
+and on PostgreSQL, and the guarantee is a database constraint. Two concurrent readiness toggles
+both count."""
 
 import json
 import os
@@ -19,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
-def _race(database_url: str) -> dict:
+def _race(database_url: str, script: str = "tests.cluster.race") -> dict:
     env = {**os.environ, "DATABASE_URL": database_url}
-    done = subprocess.run([sys.executable, "-m", "tests.cluster.race"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", script], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(done.stdout)
 
@@ -70,6 +71,20 @@ def postgres():
 
 def test_race_on_postgres(postgres):
     _assert_one_winner(_race(postgres))
+
+
+def _assert_both_toggles_count(outcome: dict) -> None:
+    assert outcome["before"] is True
+    assert outcome["after"] is True, "one of two concurrent toggles was lost"
+    assert [m.split(" ", 1)[1] for m in outcome["messages"]] == ["marked Ready", "marked not Ready"]
+
+
+def test_two_readiness_toggles_at_once_on_sqlite(tmp_path):
+    _assert_both_toggles_count(_race(f"sqlite:///{tmp_path / 'race.sqlite3'}", "tests.cluster.race_readiness"))
+
+
+def test_two_readiness_toggles_at_once_on_postgres(postgres):
+    _assert_both_toggles_count(_race(postgres, "tests.cluster.race_readiness"))
 
 
 def test_the_database_refuses_a_second_reservation(empty):
