@@ -217,3 +217,70 @@ class LessonProgress(models.Model):
     observations = models.JSONField(default=list, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+# --- classes ----------------------------------------------------------------------------------------
+
+# Join codes: no 0/O, 1/I/L, so a code read off a projector is typed right.
+CLASS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CLASS_CODE_LENGTH = 6
+
+
+class Class(models.Model):
+    """A class: a teacher's sandbox shown to students who joined with the code.
+
+    `state` is what every student's screen follows: the current trace and hop, paused, speed,
+    selection, the current question (its answer stays on the server until the reveal), the
+    spotlighted student, the release round. `seq` numbers the messages sent to the class (each one
+    is also kept in ClassMessage), so a reconnecting screen gets exactly what it missed."""
+
+    code = models.CharField(max_length=CLASS_CODE_LENGTH, unique=True)
+    # The class sandbox's access token when the class was made: it opens the sandbox too.
+    teacher_token = models.CharField(max_length=64, default=_token)
+    sandbox = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="classes")
+    lesson = models.CharField(max_length=64, blank=True, default="")
+    follow = models.BooleanField(default=True)
+    state = models.JSONField(default=dict, blank=True)
+    seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "classes"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ClassStudent(models.Model):
+    """One student of a class: a display name (plain text), a secret token to come back with, and
+    the student's own copy of the teacher's sandbox once the teacher releases control."""
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="students")
+    name = models.CharField(max_length=40)
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    connected = models.BooleanField(default=False)
+    # Bumped on every change the roster shows, so a teacher's screen keeps the newest of two updates.
+    version = models.PositiveIntegerField(default=0)
+    copy = models.ForeignKey(Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    copy_round = models.PositiveIntegerField(default=0)  # the release the copy was made for
+    answers = models.JSONField(default=dict, blank=True)  # {question id: choice index}
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassMessage(models.Model):
+    """The class's message log: what every student was sent, by seq (kept for resuming)."""
+
+    klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["klass", "seq"], name="classmessage_unique_seq")]
+        ordering = ["seq"]
