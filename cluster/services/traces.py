@@ -11,6 +11,7 @@ from cluster.errors import ApiError
 from cluster.events import broadcast
 from cluster.models import Cluster, Trace
 from cluster.selectors import object_list
+from cluster.services.classes import class_traces_sent
 from cluster.sim.dataplane import ClusterView
 from cluster.sim.fielderrors import status_bad_request
 from cluster.sim.objects import Obj
@@ -75,4 +76,5 @@ def trace_create(*, cluster: Cluster, source: str, destination: str, count: int 
         Trace.objects.filter(pk__in=list(stale)).delete()
         for trace in traces:
             transaction.on_commit(lambda t=trace: broadcast(locked.pk, {"type": "trace", "trace": t}))
+        class_traces_sent(cluster=locked, traces=traces)  # a class sandbox's students get them numbered
     return traces
