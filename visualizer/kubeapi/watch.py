@@ -1,20 +1,27 @@
-"""watch=true: a chunked stream of newline-delimited JSON events, read from the event log.
+"""watch=true: a chunked stream of newline-delimited JSON events, from the event log and the
+live events the websocket gets too.
 
-The stream polls `events_since` every ~150 ms, so it sees changes committed by any Daphne
-process, and resumes exactly after the resourceVersion the client gives (a list's version, or
-the last event it saw). Without one it starts with the current state as ADDED events, as the
-apiserver does. With a label or field selector, an object that starts or stops matching is
-reported as ADDED or DELETED. The stream ends after `timeoutSeconds`; clients reconnect.
+The stream listens to the sandbox's published event batches through this process's relay
+(visualizer/fanout.py) before it reads anything, so it sees changes committed by any Daphne process
+as they are published, without polling. It resumes exactly after the resourceVersion the client
+gives (a list's version, or the last event it saw) by reading the log up to now, then follows the
+live batches: a batch at or below the last seq sent is dropped, and a batch that does not start
+right after it (one lost on the way) sends the stream back to the log, which answers 410 Gone when
+it no longer reaches back. A stream quiet for RESYNC_SECONDS looks at the log once. Without a version the stream starts with the current state as ADDED
+events, as the apiserver does. With a label or field selector, an object that starts or stops
+matching is reported as ADDED or DELETED. The stream ends after `timeoutSeconds`; clients reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -24,6 +31,8 @@ from django.utils import timezone
 from cluster.models import Cluster
 from cluster.selectors import events_since
 from cluster.sim.selection import Selection
+from visualizer import fanout
+from visualizer.fanout import Push
 from visualizer.kubeapi.errors import KubeError, bad_request, expired, internal_error
 from visualizer.kubeapi.negotiation import Rendering, rendering
 from visualizer.kubeapi.reads import read_list
@@ -37,7 +46,12 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 Key = tuple[str, str]
 
-POLL_SECONDS = 0.15
+# A quiet stream reads the log this often anyway: it then shows a last batch that the channel
+# layer lost (no later batch reveals that gap) or that a process outside the layer committed.
+RESYNC_SECONDS = 10.0
+# Batches kept for a client that reads slower than changes come: past this many the stream drops
+# them and reads the log instead.
+MAX_PENDING = 256
 # The apiserver's default: a random timeout between 30 and 60 minutes (min-request-timeout 1800).
 MIN_TIMEOUT = 1800
 
@@ -85,6 +99,22 @@ class _Watcher:
             self.columns_sent = True
         return frame(type_, obj)
 
+    def follow(self, events: Iterable[Obj]) -> list[bytes]:
+        """The lines for wire events (`{seq, type, kind, object}`) in seq order, skipping those
+        at or below the last seq this stream has passed."""
+        lines = []
+        for event in events:
+            if event["seq"] <= self.seq:
+                continue
+            self.seq = event["seq"]
+            obj = event["object"]
+            if not self.in_scope(event["kind"], (obj.get("metadata") or {}).get("namespace", "")):
+                continue
+            type_ = self.translate(event["type"], obj)
+            if type_ is not None:
+                lines.append(self.line(type_, obj))
+        return lines
+
     def in_scope(self, kind: str, namespace: str) -> bool:
         return kind == self.target.resource.kind and self.target.namespace in (None, namespace)
 
@@ -104,6 +134,48 @@ class _Watcher:
             self.matching.discard(key)
             return "DELETED"  # it no longer matches the selector: gone, from this client's view
         return None
+
+
+class _Feed:
+    """This stream as one of the relay's listeners: it keeps the published event batches and
+    wakes the stream. Traces and snapshots carry no seq, and no Kubernetes object: skipped."""
+
+    def __init__(self) -> None:
+        self.pushes: list[Push] = []
+        self.overflowed = False
+        self.arrived = asyncio.Event()
+
+    def take(self, push: Push) -> fanout.Send | None:
+        if push.seq is not None:
+            if len(self.pushes) < MAX_PENDING:
+                self.pushes.append(push)
+            else:
+                self.overflowed = True
+            self.arrived.set()
+        return None
+
+    async def wait(self, timeout: float) -> tuple[list[Push], bool]:
+        """The batches published since the last call (waiting up to `timeout` for one), and
+        whether some were dropped meanwhile."""
+        if not self.pushes and not self.overflowed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), timeout)
+        self.arrived.clear()
+        pushes, self.pushes = self.pushes, []
+        overflowed, self.overflowed = self.overflowed, False
+        return pushes, overflowed
+
+
+@lru_cache(maxsize=8)
+def _wire_events(text: str) -> list[Obj]:
+    """The events of a published batch, decoded once for all the streams of this process (they
+    only read them)."""
+    return json.loads(text).get("events") or []
+
+
+def _log_after(cluster: Cluster, seq: int) -> list[Obj] | None:
+    events = events_since(cluster=cluster, seq=seq)
+    return None if events is None else [event.as_wire() for event in events]
 
 
 def _timeout(request: HttpRequest) -> float:
@@ -146,9 +218,15 @@ async def _stream(watcher: _Watcher, start: int | None, timeout: float) -> Async
     # An empty first chunk makes Daphne send the headers now: a client waits for them before it
     # reads events, and a watch may have none to send for minutes.
     yield b""
+    cluster_id, feed, registry = str(watcher.cluster.pk), _Feed(), fanout.relays
+    joined = False
     try:
+        # Listen before reading, so that nothing committed in between is missed.
+        await registry.join(cluster_id, feed)
+        joined = True
         version, current = await sync_to_async(read_list)(watcher.cluster, watcher.target, watcher.chosen)
         watcher.matching = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in current}
+        behind = start is not None
         if start is None:
             watcher.seq = int(version)
             for obj in current:
@@ -157,21 +235,35 @@ async def _stream(watcher: _Watcher, start: int | None, timeout: float) -> Async
                 yield watcher.bookmark(version)
         else:
             watcher.seq = start
-        while loop.time() < deadline:
-            events = await sync_to_async(events_since)(cluster=watcher.cluster, seq=watcher.seq)
-            if events is None:
-                yield frame("ERROR", expired(f"too old resource version: {watcher.seq}"))
+        while True:
+            if behind:
+                events = await sync_to_async(_log_after)(watcher.cluster, watcher.seq)
+                if events is None:
+                    yield frame("ERROR", expired(f"too old resource version: {watcher.seq}"))
+                    return
+                for line in watcher.follow(events):
+                    yield line
+            left = deadline - loop.time()
+            if left <= 0:
                 return
-            for event in events:
-                watcher.seq = event.seq
-                if not watcher.in_scope(event.kind, event.namespace):
-                    continue
-                type_ = watcher.translate(event.type, event.object)
-                if type_ is not None:
-                    yield watcher.line(type_, event.object)
-            await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - loop.time())))
+            pushes, behind = await feed.wait(min(left, RESYNC_SECONDS))
+            if not pushes and not behind:
+                behind = loop.time() < deadline  # quiet for a while: look at the log once
+                continue
+            for push in pushes:
+                if push.seq is None or push.seq <= watcher.seq:
+                    continue  # already sent, from the state or the log
+                events = _wire_events(push.text)
+                if not events or events[0]["seq"] != watcher.seq + 1:
+                    behind = True  # a batch was lost on the way: the log has it
+                    break
+                for line in watcher.follow(events):
+                    yield line
     except asyncio.CancelledError:
         raise  # the client went away
     except Exception:
         log.exception("watch of %s in sandbox %s failed", watcher.target.resource.plural, watcher.cluster.pk)
         yield frame("ERROR", internal_error("the simulator failed while watching"))
+    finally:
+        if joined:
+            await registry.leave(cluster_id, feed)
