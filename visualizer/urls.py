@@ -1,10 +1,15 @@
 from django.urls import include, path
 
-from visualizer import views, views_kubectl
+from visualizer import views, views_kubectl, views_lessons
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lessons/", views_lessons.lessons, name="lessons"),
+    path("lessons/<str:lesson_id>/", views_lessons.lesson_page, name="lesson"),
+    path("lessons/<str:lesson_id>/start/", views_lessons.lesson_begin, name="lesson-start"),
+    path("lessons/<str:lesson_id>/reset/", views_lessons.lesson_restart, name="lesson-reset"),
+    path("lessons/<str:lesson_id>/complete/", views_lessons.lesson_complete, name="lesson-complete"),
     path("clusters/new/", views.sandbox_new, name="sandbox-new"),
     path("clusters/<uuid:cluster_id>/", views.sandbox, name="sandbox"),
     path("clusters/<uuid:cluster_id>/kubeconfig/", views.kubeconfig, name="sandbox-kubeconfig"),

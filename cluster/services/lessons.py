@@ -3,6 +3,7 @@ and "show me" — every change through the one write path, so everyone watching 
 
 from __future__ import annotations
 
+import secrets
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -75,6 +76,7 @@ def lesson_start(*, lesson_id: str, owner: str = "", name: str = "", seed: int |
     lesson = lesson_get(lesson_id)
     if lesson is None:
         raise KeyError(lesson_id)
+    name = name or f"{lesson.id}-{secrets.token_hex(3)}"
     cluster = cluster_create(name=name, preset=lesson.preset, owner=owner, seed=seed)
     Cluster.objects.filter(pk=cluster.pk).update(lesson=lesson.id)
     cluster.lesson = lesson.id

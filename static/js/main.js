@@ -57,6 +57,8 @@ export function start(config) {
 
   const stats = { marks: [] };
   window.__servicescope = stats;
+  // What happens on the page, for whatever embeds it (the lesson column, the classroom).
+  const emit = (name, detail) => root.dispatchEvent(new CustomEvent(`servicescope:${name}`, { detail }));
 
   // --- Status messages (polite live region) ---------------------------------------------------------
   const statusEl = $("status-message");
@@ -335,6 +337,7 @@ export function start(config) {
     if (ref) {
       inspector.showObject(ref, view);
       if (showTab) tabs.select("inspector");
+      emit("open", ref);
     }
     wake();
   }
@@ -586,6 +589,7 @@ export function start(config) {
     inspector.showHop(trace, hopIndex);
     if (showTab) tabs.select("inspector");
     tracelog.setTraces(traces, trace.id);
+    emit("hop", { trace, hop: hopIndex });
     wake();
   }
 
@@ -640,8 +644,12 @@ export function start(config) {
       if (pendingEvents.length > 20000) pendingEvents = pendingEvents.slice(-20000);
       model = applyEvents(model, events);
       scheduleLayout();
+      emit("events", events);
     },
-    onTrace: addTrace,
+    onTrace: (trace) => {
+      addTrace(trace);
+      emit("trace", trace);
+    },
     onError: (message) => announce(message),
   };
   const transport = config.transport ? config.transport(handlers) : new ClusterSocket(socketUrl(config.wsUrl, window.location), handlers);

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cluster.models import Cluster
 from cluster.presets import PRESETS
+from cluster.services.lessons import lesson_catalogue, lesson_get, lesson_start
 from cluster.services.sandboxes import cluster_create
 
 
@@ -11,17 +12,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--preset", choices=PRESETS, default="kubia")
+        parser.add_argument("--lesson", default="", metavar="ID",
+                            help="make the sandbox of a lesson or broken-cluster scenario (see /api/lessons/)")
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--replace", action="store_true", help="delete a sandbox of that name first")
         parser.add_argument("--seed", type=int, default=None, help="make random choices reproducible")
 
-    def handle(self, *args, name: str, preset: str, base_url: str, replace: bool, seed: int | None, **options):
+    def handle(self, *args, name: str, preset: str, base_url: str, replace: bool, seed: int | None,
+               lesson: str = "", **options):
+        if lesson and lesson_get(lesson) is None:
+            known = ", ".join(lesson_catalogue())
+            raise CommandError(f'there is no lesson "{lesson}"; choose one of: {known}')
         existing = Cluster.objects.filter(name=name)
         if existing.exists():
             if not replace:
                 raise CommandError(f'a sandbox named "{name}" already exists (use --replace)')
             existing.delete()
-        cluster = cluster_create(name=name, preset=preset, seed=seed)
+        if lesson:
+            cluster = lesson_start(lesson_id=lesson, name=name, seed=seed)
+            preset = f"lesson {lesson}"
+        else:
+            cluster = cluster_create(name=name, preset=preset, seed=seed)
         base = base_url.rstrip("/")
         self.stdout.write(f"Sandbox {cluster.name} ({preset}) is ready.")
         self.stdout.write(f"  URL:          {base}/clusters/{cluster.pk}/?token={cluster.access_token}")

@@ -179,8 +179,10 @@ def reachable_everywhere(state: LessonState, *, service: str) -> bool:
 
 
 def _first_destination(trace: Obj) -> tuple[str, int]:
-    for hop in trace.get("hops") or []:
-        ip, _, port = ((hop.get("before") or {}).get("dst") or "").rpartition(":")
+    """Where the request was sent (after DNS): the first hop's destination, else the one asked for."""
+    addresses = [(h.get("before") or {}).get("dst") or "" for h in trace.get("hops") or []]
+    for address in [*addresses, str(trace.get("destination") or "").partition("/")[0]]:
+        ip, _, port = address.rpartition(":")
         if ip and port.isdigit():
             return ip, int(port)
     return "", 0
@@ -285,9 +287,10 @@ def observed(state: LessonState, *, what: str, match: str = "", name: str = "") 
 
 @check("quiz")
 def quiz_done(state: LessonState, *, questions: int = 1) -> bool:
-    """The learner answered every predict-the-next-hop question of one request (at least `questions`)."""
-    return any(obs.get("what") == "quiz" and obs.get("complete") and int(obs.get("total") or 0) >= questions
-               for obs in state.observations)
+    """The learner answered every predict-the-next-hop question of one request (at least
+    `questions`), or had the answers shown ("show me")."""
+    return any(obs.get("what") == "quiz" and (obs.get("name") == "shown" or (
+        obs.get("complete") and int(obs.get("total") or 0) >= questions)) for obs in state.observations)
 
 
 @check("predicted")

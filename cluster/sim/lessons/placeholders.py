@@ -1,6 +1,6 @@
 """Placeholders in a lesson's requests and commands, filled from the learner's own sandbox.
 
-`{clusterIP:kubia}`, `{port:kubia}`, `{nodePort:kubia-nodeport}`, `{lbIP:kubia-loadbalancer}`,
+`{clusterIP:kubia}` (a Service by name, or `{clusterIP:app=kubia}` by what it selects), `{port:kubia}`, `{nodePort:kubia-nodeport}`, `{lbIP:kubia-loadbalancer}`,
 `{nodeIP:without=app=kubia}` / `{nodeIP:with=app=kubia}` / `{nodeIP:any}` (a node's ExternalIP
 with or without a ready pod so labelled), `{pod:app=kubia}` (`namespace/name` of such a pod).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from cluster.sim.lessons.state import LessonState, parse_pairs
+from cluster.sim.lessons.state import LessonState, parse_pairs, subset
 from cluster.sim.objects import (
     name_of,
     namespace_of,
@@ -28,10 +28,18 @@ class PlaceholderError(ValueError):
     """The sandbox has nothing a placeholder can stand for (e.g. the Service was deleted)."""
 
 
-def _service(state: LessonState, name: str):
-    svc = state.service(name)
+def _service(state: LessonState, ref: str):
+    """By name, or (`app=kubia`) the first Service whose selector includes those labels."""
+    if "=" in ref:
+        wanted = parse_pairs(ref)
+        found = sorted((s for s in state.services() if subset(wanted, (s.get("spec") or {}).get("selector"))),
+                       key=lambda s: (namespace_of(s) != "default", name_of(s)))
+        if not found:
+            raise PlaceholderError(f"there is no Service selecting {ref}")
+        return found[0]
+    svc = state.service(ref)
     if svc is None:
-        raise PlaceholderError(f'there is no Service "{name}"')
+        raise PlaceholderError(f'there is no Service "{ref}"')
     return svc
 
 
