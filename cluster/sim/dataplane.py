@@ -152,6 +152,16 @@ def _service_externally_accessible(svc: Obj) -> bool:
     return service_type(svc) in ("NodePort", "LoadBalancer") or bool(spec.get("externalIPs"))
 
 
+def health_check_node_port(svc: Obj) -> int:
+    """The port kube-proxy serves the Service's health check on, and its filter rules accept:
+    spec.healthCheckNodePort when apiservice.NeedsHealthCheck holds (type LoadBalancer with
+    externalTrafficPolicy Local), else 0, whatever the field says (newBaseServiceInfo)."""
+    spec = svc.get("spec") or {}
+    if service_type(svc) != "LoadBalancer" or spec.get("externalTrafficPolicy") != "Local":
+        return 0
+    return int(spec.get("healthCheckNodePort") or 0)
+
+
 def _affinity_seconds(svc: Obj) -> int | None:
     spec = svc.get("spec") or {}
     if spec.get("sessionAffinity") != "ClientIP":
@@ -185,7 +195,7 @@ def service_port_infos(svc: Obj) -> list[ServicePort]:
             etp_local=etp_local,
             itp_local=spec.get("internalTrafficPolicy") == "Local",
             affinity_seconds=_affinity_seconds(svc),
-            health_check_node_port=int(spec.get("healthCheckNodePort") or 0),
+            health_check_node_port=health_check_node_port(svc),
         )
         for port in service_ports(svc)
     ]
@@ -504,7 +514,7 @@ class ClusterView:
     def _health_check_ports(self) -> dict[int, Obj]:
         index: dict[int, Obj] = {}
         for svc in self.services:
-            port = int((svc.get("spec") or {}).get("healthCheckNodePort") or 0)
+            port = health_check_node_port(svc)
             if port:
                 index[port] = svc
         return index
