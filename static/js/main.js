@@ -21,6 +21,7 @@ import { YamlPanel } from "./yaml.js";
 import { ConsolePanel } from "./console.js";
 import { MARK_MS, MAX_MARKS, addOverflow, changeMarks, mergeMarks, overflowCount, overflowText } from "./marks.js";
 import { el } from "./dom.js";
+import { wireCostView } from "./costview.js";
 
 export function readConfig(root) {
   return {
@@ -652,6 +653,9 @@ export function start(config) {
     },
     onError: (message) => announce(message),
   };
+  wireCostView({ button: $("ctl-cost"), dialog: $("cost-dialog"), body: $("cost-body"), apiBase: config.apiBase,
+    onOpen: () => emit("view", "cost") });
+
   const transport = config.transport ? config.transport(handlers) : new ClusterSocket(socketUrl(config.wsUrl, window.location), handlers);
   window.addEventListener("online", () => transport.retryNow && transport.retryNow());
   document.addEventListener("visibilitychange", () => {
