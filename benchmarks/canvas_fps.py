@@ -3,12 +3,12 @@
 Run: .venv/bin/python benchmarks/canvas_fps.py   (Daphne on a throwaway SQLite file, headless Chromium)
 
 Starts Daphne with a `scale` sandbox (20 nodes, 1,000 pods), opens the owner page at 1920x1080 in
-headless /usr/bin/chromium (toolchain.md §5 args; --disable-gpu: software raster) and, 3 times:
+headless /usr/bin/chromium (CHROMIUM_ARGS; --disable-gpu: software raster) and, 3 times:
 presses "Send 20", waits until all 20 packets move (they start 120 ms apart), then counts
 requestAnimationFrame callbacks for 3 s. Prints fps (median of 3), the p95 frame interval, the
 page's own loop figures (window.__servicescope: frames drawn, fps), and the baseline of the same
 run in the same browser: benchmarks/canvas_full_redraw.html, which clears and redraws 1,000 pods
-and 20 packets every frame (perf-baselines.md, Baseline 2, "full redraw"). Target: >= 58 fps.
+and 20 packets every frame (the "full redraw" baseline). Target: >= 58 fps.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def measure_app(sandbox: SandboxPage, destination: str) -> dict:
 
 def measure_baseline(page: Page) -> dict:
     page.goto(f"{BASELINE.as_uri()}?pods=1000&packets=20")
-    page.wait_for_timeout(500)  # warm-up, as in perf-baselines.md
+    page.wait_for_timeout(500)  # warm-up
     return figures(page.evaluate(MEASURE_JS, MEASURE_MS))
 
 

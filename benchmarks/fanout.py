@@ -3,7 +3,7 @@
 
 Run: .venv/bin/python benchmarks/fanout.py [--viewers 1,50,200,1000] [--rounds 20] [--warmup 3]
 
-Method (perf-baselines.md, "Baseline 1", beside DESIGN.md):
+Method:
 - servers: A, a bare `websockets` server (this script, `bare-server`), whose control message
   `{"round", "size"}` makes it `broadcast()` a payload of that size; B-inmem, the app under Daphne
   (`-v 0`) with the in-memory layer; B-redis, the same with the Redis layer when redis-server is

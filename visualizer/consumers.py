@@ -1,6 +1,6 @@
 """The sandbox websocket: hello, snapshot, event batches, traces; resume after a reconnect.
 
-Protocol (DESIGN.md §3). On connect the server sends `hello`, then either a `snapshot` or, when
+Protocol (README.md). On connect the server sends `hello`, then either a `snapshot` or, when
 the URL carries `?since=<seq>` and the log still reaches back, the `events` after that seq (a
 reconnecting client skips the snapshot that way). After that it sends every `events` batch and
 `trace` as they are published. The client may send `{"type": "resume", "since": N}` at any time

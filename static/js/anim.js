@@ -1,4 +1,4 @@
-// Pure: a trace (DESIGN.md §3) + scene anchors -> keyframes; sampling keyframes at a time.
+// Pure: a trace (README.md, Live updates) + scene anchors -> keyframes; sampling keyframes at a time.
 // The packet moves hop by hop: client -> load balancer -> node (the nodePort badge) -> the Service
 // (where kube-proxy's DNAT picks an endpoint) -> pod. At each stop it dwells; a stop whose hop
 // rewrote the packet dwells longer and carries the changed fields, so the label can highlight them

@@ -3,7 +3,7 @@
 // to the pod, so the packet never passes through the clusterIP. Both are right: the clusterIP:port ->
 // endpoints mapping is programmed into every node, and the DNAT applies it in one rewrite.
 //
-// Pure part (traceFacts, bookPath): a trace (DESIGN.md §3) + the model (state.js) -> plain data,
+// Pure part (traceFacts, bookPath): a trace (README.md) + the model (state.js) -> plain data,
 // tested with `node --test` (tests/js/test_bookview.mjs). The BookView class below draws it in the
 // trace log; it touches the DOM only when constructed.
 

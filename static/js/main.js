@@ -33,7 +33,7 @@ export function readConfig(root) {
   };
 }
 
-const PROTOCOL = 1; // DESIGN.md §3 wire protocol version this client speaks
+const PROTOCOL = 1; // the wire protocol version this client speaks (README.md, Live updates)
 
 const CONN_ICONS = { connecting: "◌", open: "●", waiting: "↻", reconnecting: "↻", denied: "✗", closed: "✗" };
 

@@ -1,4 +1,4 @@
-// Predict, then reveal (LESSONS.md "Predict, observe, explain"): before a hop is shown, the learner
+// Predict, then reveal: before a hop is shown, the learner
 // picks where the packet goes next from 3-4 addresses of their own sandbox; then the answer is
 // revealed with the rule that decided it. Pure: a trace + the model (state.js) -> questions,
 // answers -> score. No DOM; tested with `node --test` (tests/js/test_quiz.mjs).

@@ -1,6 +1,6 @@
 // Canvas drawing only. The static picture (layout scene) is painted into a cached layer that is
 // rebuilt only when the scene changes, at most every `minRebuildMs`; each frame then costs one
-// drawImage plus the moving packets and the selection rings (perf-baselines.md, Baseline 2).
+// drawImage plus the moving packets and the selection rings (benchmarks/canvas_fps.py measures it).
 
 import { refId } from "./layout.js";
 import { t } from "./i18n.js";

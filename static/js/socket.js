@@ -1,5 +1,5 @@
 // The websocket session: connect, reconnect with backoff, resume from the last seq, and keep the
-// event stream gap-free. The protocol itself is DESIGN.md §3.
+// event stream gap-free. The protocol itself is in README.md, Live updates.
 
 /**
  * Given the last applied seq and a batch of events, return the events to apply (contiguous, new),

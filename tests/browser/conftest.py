@@ -2,7 +2,7 @@
 
 - `server` (session): a fresh SQLite file, migrated, served by Daphne on a free port;
 - `own_server` (function): the same, private to one test (it may be restarted);
-- `browser` (session): headless Chromium with the args of toolchain.md §5;
+- `browser` (session): headless Chromium with CHROMIUM_ARGS;
 - `new_context(**options)` / `page` (function): browser contexts (one per visitor) and a page in
   one, 1280x720; the test fails on any console error or uncaught page exception in them
   (`page_errors.allow(regex)` for the ones a test expects).
@@ -10,7 +10,7 @@
 Screenshots go to artifacts/screenshots/ (gitignored), at 1280x720 and 1920x1080.
 
 No pytest-django database: sandboxes are made through the UI or `manage.py createcluster`.
-Run apart from the rest of the suite (toolchain.md §5, gotcha 2): `pytest tests/browser`.
+Run apart from the rest of the suite, as the README's test command does: `pytest tests/browser`.
 """
 
 from __future__ import annotations
