@@ -1,10 +1,16 @@
 from django.urls import include, path
 
-from visualizer import views, views_kubectl, views_lessons
+from visualizer import classes, views, views_kubectl, views_lessons
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # classes: start one, join one, the teacher's and the student's pages
+    path("classes/new/", classes.class_new, name="class-new"),
+    path("join/", classes.join, name="class-join"),
+    path("join/<str:code>/", classes.join, name="class-join-code"),
+    path("classes/<str:code>/teach/", classes.teach, name="class-teach"),
+    path("classes/<str:code>/learn/", classes.learn, name="class-learn"),
     path("lessons/", views_lessons.lessons, name="lessons"),
     path("lessons/<str:lesson_id>/", views_lessons.lesson_page, name="lesson"),
     path("lessons/<str:lesson_id>/start/", views_lessons.lesson_begin, name="lesson-start"),
