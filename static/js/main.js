@@ -197,6 +197,7 @@ export function start(config) {
       togglePause: () => {
         player.togglePause();
         controls.setPaused(player.paused);
+        emit("playback", { paused: player.paused });
         wake();
       },
       step: (dir) => {
@@ -207,13 +208,19 @@ export function start(config) {
         if (player.step(dir)) {
           controls.setPaused(true);
           if (inspector.mode !== "object") inspector.mode = "hop";
+          const cur = player.cursor();
+          if (cur) emit("step", { trace: cur.anim.trace, hop: cur.hop });
           wake();
         }
       },
-      replay,
+      replay: () => {
+        replay();
+        emit("playback", { replay: true });
+      },
       setSpeed: (s) => {
         player.setSpeed(s);
         controls.setSpeed(player.speed);
+        emit("playback", { speed: player.speed });
         wake(); // one frame, so the published figures follow even while paused
       },
       tab: (i) => {
@@ -226,6 +233,7 @@ export function start(config) {
           const cur = player.cursor();
           if (cur) inspector.showHop(cur.anim.trace, cur.hop);
           else inspector.showEmpty();
+          emit("select", null);
           wake();
         }
       },
@@ -340,6 +348,7 @@ export function start(config) {
       if (showTab) tabs.select("inspector");
       emit("open", ref);
     }
+    emit("select", ref);
     wake();
   }
 
@@ -356,6 +365,7 @@ export function start(config) {
       select(hit.ref);
     } else if (selection) {
       selection = null;
+      emit("select", null);
       wake();
     }
   });
@@ -679,7 +689,22 @@ export function start(config) {
     get scene() {
       return scene;
     },
+    get selection() {
+      return selection;
+    },
     relayout,
+    // Playback as the buttons drive it (a class's students follow the teacher's).
+    replay,
+    setPaused(paused) {
+      player.paused = Boolean(paused);
+      controls.setPaused(player.paused);
+      wake();
+    },
+    setSpeed(s) {
+      player.setSpeed(s);
+      controls.setSpeed(player.speed);
+      wake();
+    },
   };
 }
 
