@@ -98,6 +98,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files are served from static/ through the finders; a collected copy is used only when there is one
 # (manage.py collectstatic with STATIC_ROOT set, for hosting behind a cache).
 STATIC_ROOT = env_str("STATIC_ROOT", "") or None
+# Where the lesson files are read from (default: cluster/lessons/); a teacher may point it elsewhere.
+LESSON_DIR = env_str("LESSON_DIR", "") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
