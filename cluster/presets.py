@@ -7,6 +7,10 @@ from cluster.sim.workloads import container, workload_manifest
 
 PRESETS = ("kubia", "empty", "scale")
 APISERVER_IP = "10.0.0.2"
+# Kubernetes in Action, chapter 5: the GKE nodes' ExternalIPs the book shows (the first two; the
+# third is one more in the same range). Its load balancer, 130.211.53.173, is the first address
+# of the kubia preset's pool (cluster.services.sandboxes.DEFAULT_LB_POOL).
+KUBIA_NODE_EXTERNAL_IPS = ("130.211.97.55", "130.211.99.206", "130.211.96.148")
 
 
 def apiserver_service_manifest(cluster_ip: str) -> Obj:
@@ -37,9 +41,11 @@ def apiserver_endpoint_manifests() -> list[Obj]:
     ]
 
 
-def node_manifest(index: int, *, zone_count: int = 3) -> Obj:
-    """node-<index>: InternalIP 10.0.0.<10+i>, ExternalIP 130.211.<i>.<10+i>, pod CIDR 10.244.<i>.0/24."""
+def node_manifest(index: int, *, zone_count: int = 3, external_ip: str = "") -> Obj:
+    """node-<index>: InternalIP 10.0.<i // 200>.<10 + i % 200>, ExternalIP external_ip or
+    130.211.<i // 200>.<10 + i % 200>, pod CIDR 10.244.<i>.0/24."""
     name = f"node-{index}"
+    external_ip = external_ip or f"130.211.{index // 200}.{10 + index % 200}"
     return {
         "apiVersion": "v1",
         "kind": "Node",
@@ -55,7 +61,7 @@ def node_manifest(index: int, *, zone_count: int = 3) -> Obj:
         "status": {
             "addresses": [
                 {"type": "InternalIP", "address": f"10.0.{index // 200}.{10 + index % 200}"},
-                {"type": "ExternalIP", "address": f"130.211.{index // 200}.{10 + index % 200}"},
+                {"type": "ExternalIP", "address": external_ip},
                 {"type": "Hostname", "address": name},
             ],
             "capacity": {"cpu": "2", "memory": "8Gi", "pods": "110"},
@@ -92,7 +98,7 @@ def preset_manifests(preset: str) -> list[Obj]:
     if preset == "kubia":
         # Kubernetes in Action, chapter 5: three kubia pods behind three kinds of Service.
         return [
-            *(node_manifest(i) for i in (1, 2, 3)),
+            *(node_manifest(i, external_ip=ip) for i, ip in enumerate(KUBIA_NODE_EXTERNAL_IPS, start=1)),
             replicaset_manifest("kubia", 3, labels={"app": "kubia"}, port=8080, port_name="http"),
             service_manifest("kubia", selector={"app": "kubia"}),
             service_manifest("kubia-nodeport", type_="NodePort", node_port=30123, selector={"app": "kubia"}),

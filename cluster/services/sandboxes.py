@@ -18,7 +18,8 @@ from cluster.sim.allocation import kubernetes_service_ip
 from cluster.sim.fielderrors import FieldError, invalid_status
 from cluster.store import Store
 
-DEFAULT_LB_POOL = {"kubia": ["130.211.97.55-130.211.97.64"]}
+# The kubia preset's load balancer gets the book's address first (chapter 5: 130.211.53.173).
+DEFAULT_LB_POOL = {"kubia": ["130.211.53.173-130.211.53.182"]}
 FALLBACK_LB_POOL = ["192.168.1.240-192.168.1.250"]
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 

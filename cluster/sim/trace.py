@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 from cluster.sim.dataplane import ClusterView, NodeContext, ServicePort, VipTarget
-from cluster.sim.objects import Obj, name_of, namespace_of, pod_node
+from cluster.sim.objects import Obj, name_of, namespace_of, node_external_ip, pod_node
 from cluster.sim.trace_lb import health_check, through_load_balancer
 from cluster.sim.trace_model import (
     DELIVERED,
@@ -180,6 +180,8 @@ def _from_outside(walk: Walk, pkt: Packet, target: Target) -> Ending:
         if target.vip.kind == "loadBalancer":
             return through_load_balancer(walk, pkt, target.spi)
         node = view.node_by_ip(pkt.dst_ip)
+        if target.vip.kind == "externalIP" and node is not None and _private_to_outside(node, pkt.dst_ip):
+            return _private_node_address(node, pkt)
         if target.vip.kind == "externalIP" and node is not None:
             return through_node(walk, view.node_context(name_of(node)), pkt, target.spi, "externalIP")
         if target.vip.kind == "externalIP":
@@ -202,12 +204,30 @@ def _from_outside(walk: Walk, pkt: Packet, target: Target) -> Ending:
             f"{pkt.dst_ip} is a clusterIP: it exists only in kube-proxy's rules inside the cluster.",
         )
     if target.kind in ("nodePort", "healthCheck", "nodeIP") and target.node is not None:
+        if _private_to_outside(target.node, pkt.dst_ip):
+            return _private_node_address(target.node, pkt)
         return _at_node(walk, view.node_context(name_of(target.node)), pkt, target)
     if target.kind in ("pod", "podNetwork"):
         return Ending(
             UNROUTABLE, f"{pkt.dst_ip} is a pod address; the pod network is only routable inside the cluster."
         )
     return Ending(UNROUTABLE, f"Nothing in the cluster owns {pkt.dst_ip}.")
+
+
+def _private_to_outside(node: Obj, ip: str) -> bool:
+    """A node with an ExternalIP (a cloud VM) has its InternalIP on the cluster's private network,
+    which nothing outside routes to. A node with only an InternalIP (bare metal on a LAN) is
+    reached at that address."""
+    external = node_external_ip(node)
+    return bool(external) and ip != external
+
+
+def _private_node_address(node: Obj, pkt: Packet) -> Ending:
+    return Ending(
+        UNROUTABLE,
+        f"{pkt.dst_ip} is {name_of(node)}'s InternalIP, a private address only reachable inside the cluster's "
+        f"network; from outside, use its ExternalIP: {node_external_ip(node)}:{pkt.dst_port}.",
+    )
 
 
 def _from_inside(walk: Walk, pkt: Packet, target: Target) -> Ending:

@@ -15,7 +15,7 @@ def test_mark_a_pod_not_ready_then_delete_a_service(page, server):
     expect(page.locator("#canvas-summary")).to_contain_text("3 pods (2 ready)")
     assert {row[0]: row[1] for row in sandbox.table("pods")}[pod] == "✗ not ready"
     assert {row[0]: row[2] for row in sandbox.table("endpoints")}["kubia"] == "2 ready, 1 not ready"
-    traces = sandbox.send("10.0.0.11:30123", count=20)
+    traces = sandbox.send("130.211.97.55:30123", count=20)
     assert pod not in {t["endpoint"]["pod"] for t in traces}
 
     sandbox.tab("Tables")

@@ -2,7 +2,7 @@
 
 from tests.browser.sandbox_page import SandboxPage
 
-NODE_1_NODEPORT = "10.0.0.11:30123"
+NODE_1_NODEPORT = "130.211.97.55:30123"
 
 
 def packet_track(sandbox: SandboxPage) -> list[dict]:

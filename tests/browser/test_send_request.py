@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.sandbox_page import SandboxPage
 
-NODE_1_NODEPORT = "10.0.0.11:30123"  # node-1's InternalIP, kubia-nodeport's nodePort
+NODE_1_NODEPORT = "130.211.97.55:30123"  # node-1's ExternalIP, kubia-nodeport's nodePort
 
 
 def test_a_nodeport_request_hop_by_hop(page, server):

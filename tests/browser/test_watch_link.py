@@ -27,7 +27,7 @@ def test_a_viewer_sees_the_owners_changes_live(new_context, server):
     viewer.wait_state("s.scene.services.includes('default/kubia-live')")
     assert "kubia-live" in viewer.column("services")
 
-    [trace] = owner.send("10.0.0.11:30123")
+    [trace] = owner.send("130.211.97.55:30123")
     expect(page.locator("#tracelog .log-main")).to_have_count(len(trace["hops"]))
     expect(page.locator("#tracelog-summary")).to_contain_text(f"delivered to {trace['endpoint']['pod']}")
     assert viewer.same_document()  # all of it without a reload

@@ -101,12 +101,12 @@ def test_curl_in_the_console_animates_a_trace(page, server):
     sandbox.tab("Console")
     expect(page.locator("#tracelog li")).to_have_count(0)
 
-    run(page, "curl http://130.211.0.11:30123")
+    run(page, "curl http://130.211.97.55:30123")
 
     expect(page.locator("#console-output")).to_contain_text("You've hit kubia-")
     expect(page.locator("#tracelog li").first).to_be_visible()
     expect(page.locator("#trace-history option")).to_have_count(1)
-    assert "130.211.0.11:30123" in (page.text_content("#trace-history") or "")
+    assert "130.211.97.55:30123" in (page.text_content("#trace-history") or "")
 
 
 def test_the_viewer_has_neither_tab(page, server):

@@ -47,11 +47,11 @@ def rv(cluster: Cluster) -> int:
 
 def test_get_services(kubia):
     assert out(kubia, "kubectl get svc") == lines(
-        "NAME                 TYPE           CLUSTER-IP      EXTERNAL-IP     PORT(S)        AGE",
-        "kubernetes           ClusterIP      10.96.0.1       <none>          443/TCP        5m",
-        "kubia                ClusterIP      10.98.39.92     <none>          80/TCP         5m",
-        "kubia-loadbalancer   LoadBalancer   10.109.144.23   130.211.97.55   80:30344/TCP   5m",
-        "kubia-nodeport       NodePort       10.105.28.118   <none>          80:30123/TCP   5m",
+        "NAME                 TYPE           CLUSTER-IP      EXTERNAL-IP      PORT(S)        AGE",
+        "kubernetes           ClusterIP      10.96.0.1       <none>           443/TCP        5m",
+        "kubia                ClusterIP      10.98.39.92     <none>           80/TCP         5m",
+        "kubia-loadbalancer   LoadBalancer   10.109.144.23   130.211.53.173   80:30344/TCP   5m",
+        "kubia-nodeport       NodePort       10.105.28.118   <none>           80:30123/TCP   5m",
     )
     assert out(kubia, "kubectl get services kubia -o wide") == lines(
         "NAME    TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE   SELECTOR",
@@ -118,11 +118,11 @@ def test_get_all_prints_one_table_per_kind(kubia):
         "pod/kubia-lft7s   1/1     Running   0          5m",
         "pod/kubia-t2q8j   1/1     Running   0          5m",
         "",
-        "NAME                         TYPE           CLUSTER-IP      EXTERNAL-IP     PORT(S)        AGE",
-        "service/kubernetes           ClusterIP      10.96.0.1       <none>          443/TCP        5m",
-        "service/kubia                ClusterIP      10.98.39.92     <none>          80/TCP         5m",
-        "service/kubia-loadbalancer   LoadBalancer   10.109.144.23   130.211.97.55   80:30344/TCP   5m",
-        "service/kubia-nodeport       NodePort       10.105.28.118   <none>          80:30123/TCP   5m",
+        "NAME                         TYPE           CLUSTER-IP      EXTERNAL-IP      PORT(S)        AGE",
+        "service/kubernetes           ClusterIP      10.96.0.1       <none>           443/TCP        5m",
+        "service/kubia                ClusterIP      10.98.39.92     <none>           80/TCP         5m",
+        "service/kubia-loadbalancer   LoadBalancer   10.109.144.23   130.211.53.173   80:30344/TCP   5m",
+        "service/kubia-nodeport       NodePort       10.105.28.118   <none>           80:30123/TCP   5m",
         "",
         "NAME                    DESIRED   CURRENT   READY   AGE",
         "replicaset.apps/kubia   3         3         3       5m",
@@ -131,8 +131,8 @@ def test_get_all_prints_one_table_per_kind(kubia):
 
 def test_get_across_namespaces_and_by_type_and_name(kubia):
     assert out(kubia, "kubectl get svc -A").splitlines()[:2] == [
-        "NAMESPACE   NAME                 TYPE           CLUSTER-IP      EXTERNAL-IP     PORT(S)        AGE",
-        "default     kubernetes           ClusterIP      10.96.0.1       <none>          443/TCP        5m",
+        "NAMESPACE   NAME                 TYPE           CLUSTER-IP      EXTERNAL-IP      PORT(S)        AGE",
+        "default     kubernetes           ClusterIP      10.96.0.1       <none>           443/TCP        5m",
     ]
     assert out(kubia, "kubectl get svc/kubia ep/kubia") == lines(
         "NAME            TYPE        CLUSTER-IP    EXTERNAL-IP   PORT(S)   AGE",
@@ -334,14 +334,21 @@ def test_an_invalid_expose_prints_the_apiservers_causes(kubia):
 def test_curl_from_outside_animates_a_trace(kubia):
     before = Trace.objects.filter(cluster=kubia).count()
 
-    text, code = run(kubia, "curl http://130.211.0.11:30123")
+    text, code = run(kubia, "curl http://130.211.97.55:30123")
 
     assert code == 0 and text in {f"You've hit {pod}\n" for pod in PODS}
     assert Trace.objects.filter(cluster=kubia).count() == before + 1
 
 
+def test_curl_from_outside_reaches_a_nodes_external_ip_not_its_internal_ip(kubia):
+    assert run(kubia, "curl http://130.211.99.206:30123")[0].startswith("You've hit kubia-")
+    assert run(kubia, "curl -m 2 http://10.0.0.12:30123") == (
+        "curl: (28) Failed to connect to 10.0.0.12 port 30123 after 2001 ms: Timeout was reached\n", 28)
+    assert run(kubia, "curl --from node/node-1 http://10.0.0.12:30123")[0].startswith("You've hit kubia-")
+
+
 def test_curl_through_the_load_balancer_and_from_a_node(kubia):
-    assert run(kubia, "curl 130.211.97.55")[0].startswith("You've hit kubia-")
+    assert run(kubia, "curl 130.211.53.173")[0].startswith("You've hit kubia-")
     assert run(kubia, "curl --from node/node-1 http://10.98.39.92")[0].startswith("You've hit kubia-")
     assert run(kubia, "curl --from node/node-9 10.98.39.92") == ("curl: --from: this sandbox has no node node-9\n", 2)
 
@@ -364,8 +371,8 @@ def test_curl_failures_print_curls_messages(kubia):
 
 def test_refused_when_no_pod_is_ready(kubia):
     out(kubia, "kubectl scale rs kubia --replicas=0")
-    assert run(kubia, "curl http://130.211.0.11:30123") == (
-        "curl: (7) Failed to connect to 130.211.0.11 port 30123 after 0 ms: Couldn't connect to server\n", 7)
+    assert run(kubia, "curl http://130.211.97.55:30123") == (
+        "curl: (7) Failed to connect to 130.211.97.55 port 30123 after 0 ms: Couldn't connect to server\n", 7)
 
 
 def test_dropped_by_external_traffic_policy_local(kubia):
@@ -373,7 +380,7 @@ def test_dropped_by_external_traffic_policy_local(kubia):
     out(kubia, "kubectl scale rs kubia --replicas=1")
     pod = object_list(cluster=kubia, kind="Pod")[0]
     empty_node = next(n for n in ("node-1", "node-2", "node-3") if n != pod["spec"]["nodeName"])
-    ip = {"node-1": "130.211.0.11", "node-2": "130.211.0.12", "node-3": "130.211.0.13"}[empty_node]
+    ip = {"node-1": "130.211.97.55", "node-2": "130.211.99.206", "node-3": "130.211.96.148"}[empty_node]
     assert run(kubia, f"curl -m 2 http://{ip}:30124") == (
         f"curl: (28) Failed to connect to {ip} port 30124 after 2001 ms: Timeout was reached\n", 28)
 

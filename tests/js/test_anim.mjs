@@ -17,7 +17,7 @@ test("keyframes: client -> LB -> node (nodePort badge) -> service -> node -> nod
   const A = scene.anchors;
   const at = (p) => a.stops.findIndex((s) => Math.abs(s.x - p.x) < 0.01 && Math.abs(s.y - p.y) < 0.01);
   assert.equal(at(A.client), 0);
-  assert.equal(at(A.byIP.get("192.168.1.240")), 1);
+  assert.equal(at(A.byIP.get("130.211.53.173")), 1);
   assert.equal(at(A.nodePorts.get("node-1:32143")), 2, "lands on node-1's nodePort badge");
   const svc = a.stops[3];
   assert.equal(svc.via, "service");
@@ -25,7 +25,7 @@ test("keyframes: client -> LB -> node (nodePort badge) -> service -> node -> nod
   assert.deepEqual(svc.changed, ["dst"]);
   const last = a.stops.at(-1);
   assert.deepEqual({ x: last.x, y: last.y }, { x: A.pods.get("default/kubia-7d5b8f9c4-tq8wn").x, y: A.pods.get("default/kubia-7d5b8f9c4-tq8wn").y });
-  assert.deepEqual(last.dstChain, ["192.168.1.240:80", "10.0.0.11:32143", "10.244.2.5:8080"]);
+  assert.deepEqual(last.dstChain, ["130.211.53.173:80", "10.0.0.11:32143", "10.244.2.5:8080"]);
   assert.deepEqual(last.srcChain, ["203.0.113.7:51234", "10.0.0.11:40312"], "SNAT shown");
   for (let i = 1; i < a.stops.length; i++) assert.ok(a.stops[i].arrive >= a.stops[i - 1].depart);
 });
@@ -116,6 +116,6 @@ test("a new layout keeps each packet at the same stop, or the same fraction of i
 });
 
 test("hop lines: a load balancer is named once, as the trace walk names it", () => {
-  const hop = { at: { kind: "loadbalancer", name: "default/kubia-lb load balancer", ip: "130.211.97.55" }, action: "forward", before: { src: "203.0.113.10:4000", dst: "130.211.97.55:80" }, after: { src: "203.0.113.10:4000", dst: "10.0.0.12:30430" }, changed: ["dst"] };
-  assert.equal(hopLine(hop, 1), "2 · load balancer default/kubia-lb (130.211.97.55) · forward · dst 130.211.97.55:80 → 10.0.0.12:30430");
+  const hop = { at: { kind: "loadbalancer", name: "default/kubia-lb load balancer", ip: "130.211.53.173" }, action: "forward", before: { src: "203.0.113.10:4000", dst: "130.211.53.173:80" }, after: { src: "203.0.113.10:4000", dst: "10.0.0.12:30430" }, changed: ["dst"] };
+  assert.equal(hopLine(hop, 1), "2 · load balancer default/kubia-lb (130.211.53.173) · forward · dst 130.211.53.173:80 → 10.0.0.12:30430");
 });

@@ -57,7 +57,7 @@ test("deriveView: nodes with their pods, services with endpoints and slices", ()
   const v = deriveView(base());
   assert.deepEqual(v.nodes.map((n) => n.name), ["node-1", "node-2", "node-3"]);
   assert.equal(v.nodes[0].internalIP, "10.0.0.11");
-  assert.equal(v.nodes[0].externalIP, "203.0.113.11");
+  assert.equal(v.nodes[0].externalIP, "130.211.97.55");
   assert.equal(v.nodes[0].pods.length, 1);
   assert.equal(v.nodes[0].counts.ready, 1);
   const np = v.serviceByKey.get("default/kubia-nodeport");
@@ -68,7 +68,7 @@ test("deriveView: nodes with their pods, services with endpoints and slices", ()
   assert.equal(np.selectedPods.length, 3);
   assert.equal(np.externalTrafficPolicy, "Cluster");
   const lb = v.serviceByKey.get("default/kubia-loadbalancer");
-  assert.deepEqual(lb.lbIPs, ["192.168.1.240"]);
+  assert.deepEqual(lb.lbIPs, ["130.211.53.173"]);
   assert.equal(lb.lbPending, false);
   assert.equal(lb.dns, "kubia-loadbalancer.default.svc.cluster.local");
   assert.deepEqual(v.nodePorts.map((p) => p.nodePort), [30123, 32143]);
@@ -125,8 +125,8 @@ test("requestTargets lists LB, every node IP x nodePort, clusterIP, DNS and pod 
   assert.deepEqual(sources.slice(0, 2).map((s) => s.value), ["external", "node/node-1"]);
   assert.ok(sources.some((s) => s.value === "pod/default/kubia-7d5b8f9c4-tq8wn"));
   const values = destinations.map((d) => d.value);
-  assert.ok(values.includes("192.168.1.240:80"));
-  for (const ip of ["10.0.0.11", "10.0.0.12", "10.0.0.13", "203.0.113.11", "203.0.113.12", "203.0.113.13"]) {
+  assert.ok(values.includes("130.211.53.173:80"));
+  for (const ip of ["10.0.0.11", "10.0.0.12", "10.0.0.13", "130.211.97.55", "130.211.99.206", "130.211.96.148"]) {
     assert.ok(values.includes(`${ip}:30123`), `${ip}:30123`);
     assert.ok(values.includes(`${ip}:32143`), `${ip}:32143`);
   }

@@ -54,7 +54,7 @@ def test_console_changes_go_through_the_write_path(kubia, owner_client):
 
 
 def test_console_curl_stores_a_trace(kubia, owner_client):
-    body = post_json(owner_client, url("console", kubia), {"command": "curl http://130.211.0.12:30123"}).json()
+    body = post_json(owner_client, url("console", kubia), {"command": "curl http://130.211.99.206:30123"}).json()
     assert body["ok"] and body["output"].startswith("You've hit kubia-")
     assert Trace.objects.filter(cluster=kubia).count() == 1
 

@@ -151,7 +151,7 @@ def test_delete_missing_node(kubia, owner_client) -> None:
 
 def settings_data(**extra: str) -> dict:
     return {"node_port_range": "30000-32767", "max_endpoints_per_slice": "100", "proxy_mode": "iptables",
-            "lb_pool": "130.211.97.55-130.211.97.64", **extra}
+            "lb_pool": "130.211.53.173-130.211.53.182", **extra}
 
 
 def test_settings_are_saved(kubia, owner_client) -> None:
