@@ -131,6 +131,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Servicescope API",
     "DESCRIPTION": "Read a sandbox's simulated cluster and send traced requests through it.",
     "VERSION": "1",
+    # Two choice sets share the field name `kind`: name each one.
+    "ENUM_NAME_OVERRIDES": {
+        "LessonKindEnum": ["lesson", "scenario"],
+        "QuestionKindEnum": ["next_hop", "custom"],
+    },
 }
 
 LOGGING = {
