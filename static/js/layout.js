@@ -9,8 +9,10 @@
 
 import { t } from "./i18n.js";
 
-export const SANS = 'system-ui, "Segoe UI", Roboto, "Noto Sans KR", "Malgun Gothic", "NanumGothic", "DejaVu Sans", sans-serif';
-export const MONO = 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans Mono CJK KR", monospace';
+/** The Hangul web font of servicescope.css, after the system's Korean fonts (a machine may have none). */
+export const HANGUL_FAMILY = "Servicescope Hangul";
+export const SANS = `system-ui, "Segoe UI", Roboto, "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", "NanumGothic", "${HANGUL_FAMILY}", "DejaVu Sans", sans-serif`;
+export const MONO = `ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans Mono CJK KR", "${HANGUL_FAMILY}", monospace`;
 
 export function refId(ref) {
   return ref ? `${ref.kind}:${ref.key}` : "";

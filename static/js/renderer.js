@@ -2,9 +2,14 @@
 // rebuilt only when the scene changes, at most every `minRebuildMs`; each frame then costs one
 // drawImage plus the moving packets and the selection rings (benchmarks/canvas_fps.py measures it).
 
-import { refId } from "./layout.js";
+import { HANGUL_FAMILY, SANS, refId } from "./layout.js";
 import { t } from "./i18n.js";
 import { markStyle } from "./marks.js";
+
+// Hangul syllables and jamo (what the Hangul web font covers), and its advance width in em.
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
+const HANGUL_GLOBAL = new RegExp(HANGUL.source, "g");
+const HANGUL_ADVANCE = 0.92;
 
 export const PALETTE = {
   bg: "#ffffff",
@@ -165,17 +170,70 @@ export class Renderer {
     this.stats = { builds: 0, lastBuildMs: 0 };
     this._mcache = new Map();
     this._mctx = makeLayer(8, 8).getContext("2d");
+    this.hangul = "unknown"; // unknown | system (a local Korean font draws it) | loading | ready | failed
+    this.fontsLoaded = null; // a promise once the Hangul web font was asked for
+    this._lastFrame = null;
     this.measure = (text, font) => {
       const k = font + "\u0000" + text;
       let w = this._mcache.get(k);
       if (w === undefined) {
         if (this._mcache.size > 20000) this._mcache.clear();
-        this._mctx.font = font;
-        w = this._mctx.measureText(text).width;
+        w = HANGUL.test(text) ? this._measureHangul(text, font) : this._measureText(text, font);
         this._mcache.set(k, w);
       }
       return w;
     };
+  }
+
+  _measureText(text, font) {
+    this._mctx.font = font;
+    return this._mctx.measureText(text).width;
+  }
+
+  /**
+   * Canvas text never waits for a web font: until the Hangul face is loaded it would be drawn and
+   * measured as empty boxes. The first Hangul asks for the font; meanwhile its syllables are measured
+   * at the face's advance (0.92 em), so the layout made now still fits once the glyphs arrive, and
+   * the picture is repainted then.
+   */
+  _measureHangul(text, font) {
+    if (this.hangul === "unknown") this._watchHangul();
+    if (this.hangul !== "loading") return this._measureText(text, font);
+    const m = /(\d+(?:\.\d+)?)px/.exec(font);
+    const px = m ? parseFloat(m[1]) : 13;
+    const rest = text.replace(HANGUL_GLOBAL, "");
+    return this._measureText(rest, font) + (text.length - rest.length) * px * HANGUL_ADVANCE;
+  }
+
+  _watchHangul() {
+    const fonts = typeof document !== "undefined" ? document.fonts : null;
+    if (!fonts || !fonts.load || !fonts.check) {
+      this.hangul = "failed";
+      return;
+    }
+    const faces = ["16px", "bold 16px"].map((f) => `${f} "${HANGUL_FAMILY}"`);
+    if (faces.every((f) => fonts.check(f, "가"))) {
+      this.hangul = "ready"; // loaded already (Korean pages wait for it: hangul.js)
+      return;
+    }
+    // A Korean system font earlier in the stack draws Hangul itself: nothing to wait for. Without
+    // one, "가" falls back to the same missing-glyph box as a character no font has.
+    const withoutWebFont = `16px ${SANS.replace(`"${HANGUL_FAMILY}", `, "")}`;
+    if (this._measureText("가", withoutWebFont) !== this._measureText("\u{10FFFD}", withoutWebFont)) {
+      this.hangul = "system";
+      return;
+    }
+    this.hangul = "loading";
+    this.fontsLoaded = Promise.all(faces.map((f) => fonts.load(f, "가"))).then(
+      (loaded) => (this.hangul = loaded.every((list) => list.length) ? "ready" : "failed"),
+      () => (this.hangul = "failed"),
+    ).then((state) => {
+      this._mcache.clear();
+      this.dirty = true;
+      this.lastBuild = -Infinity;
+      if (this._lastFrame) this.drawFrame(performance.now(), this._lastFrame); // the loop may be asleep
+      return state;
+    });
   }
 
   /** Match the backing store to the element size and devicePixelRatio (crisp text). */
@@ -404,6 +462,7 @@ export class Renderer {
    *      marks: [{ref, kind, rect, t0}], reducedMotion}
    */
   drawFrame(now, o = {}) {
+    this._lastFrame = o;
     this.buildIfDue(now);
     const c = this.ctx;
     c.setTransform(1, 0, 0, 1, 0, 0);
