@@ -255,6 +255,7 @@ _SHOWS = {
     "Endpoints": r"\b(describe\s+(svc|services?)\b|get\s+(ep|endpoints)\b|describe\s+(ep|endpoints)\b)",
     "EndpointSlice": r"\b(get|describe)\s+(endpointslices?(\.discovery\.k8s\.io)?)\b",
     "Service": r"\b(get|describe)\s+(svc|services?)\b",
+    "Pod": r"\b(get|describe)\s+(po|pods?)\b",
 }
 
 

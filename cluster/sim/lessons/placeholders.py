@@ -3,17 +3,23 @@
 `{clusterIP:kubia}` (a Service by name, or `{clusterIP:app=kubia}` by what it selects), `{port:kubia}`, `{nodePort:kubia-nodeport}`, `{lbIP:kubia-loadbalancer}`,
 `{nodeIP:without=app=kubia}` / `{nodeIP:with=app=kubia}` / `{nodeIP:any}` (a node's ExternalIP
 with or without a ready pod so labelled), `{pod:app=kubia}` (`namespace/name` of such a pod).
+`{nodeIP:fewest=app=kubia}`: the node with the fewest ready pods so labelled (ties: by name).
+`{clusterIP:*/kubia}`: the Service kubia in whichever namespace has ready endpoints (else
+`default`). `{lbIP:kubia-loadbalancer|130.211.53.173}`: while the Service is `<pending>`, the
+address after `|` (the one a client keeps calling).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from cluster.sim.lessons.state import LessonState, parse_pairs, subset
 from cluster.sim.objects import (
     name_of,
     namespace_of,
     node_external_ip,
+    pod_node,
     pod_ready,
     service_cluster_ip,
     service_lb_ips,
@@ -46,7 +52,10 @@ def _service(state: LessonState, ref: str):
 def _node_ip(state: LessonState, arg: str) -> str:
     mode, _, selector = arg.partition("=")
     nodes = sorted(state.nodes(), key=name_of)
-    if mode != "any":
+    if mode == "fewest":
+        ready = Counter(pod_node(p) for p in state.pods_matching(parse_pairs(selector)) if pod_ready(p))
+        nodes.sort(key=lambda n: ready[name_of(n)])  # stable: ties stay in name order
+    elif mode != "any":
         with_pod = state.nodes_with_ready_pod(state.pods_matching(parse_pairs(selector)))
         nodes = [n for n in nodes if (name_of(n) in with_pod) == (mode == "with")]
     if not nodes:
@@ -61,9 +70,18 @@ def _pod(state: LessonState, selector: str) -> str:
     return f"{namespace_of(pods[0])}/{name_of(pods[0])}"
 
 
+def _serving(state: LessonState, name: str):
+    """The Service `name` in any namespace: one with ready endpoints first, then `default`'s."""
+    found = sorted((s for s in state.services() if name_of(s) == name),
+                   key=lambda s: (not state.ready_addresses(s), namespace_of(s) != "default", namespace_of(s)))
+    if not found:
+        raise PlaceholderError(f'there is no Service "{name}" in any namespace')
+    return found[0]
+
+
 def _value(state: LessonState, name: str, arg: str) -> str:
     if name == "clusterIP":
-        return service_cluster_ip(_service(state, arg))
+        return service_cluster_ip(_serving(state, arg[2:]) if arg.startswith("*/") else _service(state, arg))
     if name == "port":
         return str(service_ports(_service(state, arg))[0]["port"])
     if name == "nodePort":
@@ -72,7 +90,10 @@ def _value(state: LessonState, name: str, arg: str) -> str:
             raise PlaceholderError(f'Service "{arg}" has no nodePort')
         return str(ports[0])
     if name == "lbIP":
+        arg, _, pending = arg.partition("|")
         ips = service_lb_ips(_service(state, arg))
+        if not ips and pending.strip():
+            return pending.strip()
         if not ips:
             raise PlaceholderError(f'Service "{arg}" has no external IP yet')
         return ips[0]
