@@ -53,6 +53,7 @@ MAX_CHOICES = 6
 KEEP_MESSAGES = 2000  # per class; a screen further behind gets the whole state instead
 KEEP_QUESTIONS = 50
 SPEEDS = (0.25, 0.5, 1, 2, 4)
+MAX_EXTRA = 8000
 
 
 class ClassError(Exception):
@@ -408,14 +409,25 @@ def class_spotlight(*, klass: Class, student: Any) -> dict[str, Any]:
 
 
 def public_question(question: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A question as students see it: the answer only once it is revealed."""
+    """A question as students see it: the answer (and the explanation that gives it away) only once
+    it is revealed."""
     if question is None:
         return None
-    keys = ("id", "trace", "hop", "kind", "prompt", "choices", "revealed")
+    keys = ("id", "trace", "hop", "kind", "prompt", "choices", "detail", "revealed")
     shown = {k: question.get(k) for k in keys}
     if question.get("revealed"):
-        shown.update(answer=question["answer"], counts=question.get("counts"))
+        shown.update(answer=question["answer"], counts=question.get("counts"), explain=question.get("explain"))
     return shown
+
+
+def _extra(value: Any, name: str) -> dict[str, Any] | None:
+    """`detail` / `explain` of a page-built question: a JSON object of at most MAX_EXTRA characters,
+    passed through for the students' pages to word in their own language."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(encode(value)) > MAX_EXTRA:
+        raise ClassError(f"{name} must be a JSON object of at most {MAX_EXTRA} characters", code=name)
+    return value
 
 
 def _custom_question(prompt: Any, choices: Any, answer: Any) -> dict[str, Any]:
@@ -433,10 +445,12 @@ def _custom_question(prompt: Any, choices: Any, answer: Any) -> dict[str, Any]:
 
 
 def class_ask(*, klass: Class, trace: Any = None, hop: Any = None, prompt: Any = None, choices: Any = None,
-              answer: Any = None) -> dict[str, Any]:
+              answer: Any = None, detail: Any = None, explain: Any = None) -> dict[str, Any]:
     """Ask every student to predict the next hop of `trace` after `hop` (by default the class's
-    current trace and hop). With `choices` (and `prompt`, `answer`) the question is the teacher's
-    page's; without, it is built here from the trace. Returns the question with its answer."""
+    current trace and hop). With `choices` (and `prompt`, `answer`, and optionally `detail`, sent
+    with the question, and `explain`, sent with the reveal) the question is the teacher's page's;
+    without, it is built here from the trace. Returns the question with its answer."""
+    detail, explain = _extra(detail, "detail"), _extra(explain, "explain")
     with _changing(klass) as locked:
         _open(locked)
         state = locked.state
@@ -459,7 +473,9 @@ def class_ask(*, klass: Class, trace: Any = None, hop: Any = None, prompt: Any =
             built = _custom_question(prompt, choices, answer)
         number = int(state.get("next_question") or 1)
         question = {"id": number, "trace": trace, "hop": hop, "kind": built["kind"], "prompt": built["prompt"],
-                    "choices": built["choices"], "answer": built["answer"], "revealed": False, "counts": None}
+                    "choices": built["choices"], "answer": built["answer"], "revealed": False, "counts": None,
+                    "detail": detail if choices is not None else None,
+                    "explain": explain if choices is not None else None}
         state["next_question"] = number + 1
         state["question"] = question
         state["questions"] = [*(state.get("questions") or []), question][-KEEP_QUESTIONS:]
@@ -506,7 +522,8 @@ def class_reveal(*, klass: Class, question: Any) -> dict[str, Any]:
         current = locked.state.get("question")
         if current is None or question != current["id"]:
             raise ClassError("That is not the open question.", status=409, code="closed")
-        reveal = {"type": "reveal", "question": current["id"], "answer": current["answer"]}
+        reveal = {"type": "reveal", "question": current["id"], "answer": current["answer"],
+                  "explain": current.get("explain")}
         if current.get("revealed"):  # revealed already: nothing new to send
             return {**reveal, "counts": current["counts"]}
         current["revealed"] = True

@@ -265,6 +265,9 @@ class ClassQuestionApi(TeacherApi):
         choices = serializers.ListField(child=serializers.CharField(max_length=MAX_CHOICE), required=False,
                                         min_length=2, max_length=MAX_CHOICES)
         answer = serializers.IntegerField(required=False, min_value=0)
+        detail = serializers.DictField(required=False, help_text="sent with the question: what the students' "
+                                       "pages need to word it in their language (never the answer)")
+        explain = serializers.DictField(required=False, help_text="sent with the reveal: why the answer is right")
 
     @extend_schema_serializer(component_name="ClassQuestion")
     class OutputSerializer(serializers.Serializer):
