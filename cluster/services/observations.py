@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from cluster.events import broadcast
 from cluster.models import Cluster, LessonProgress
 
 MAX_OBSERVATIONS = 200
@@ -30,6 +31,8 @@ def observation_record(*, cluster: Cluster | str, what: str, **details: Any) -> 
             return False
         progress.observations = [*(progress.observations or []), entry][-MAX_OBSERVATIONS:]
         progress.save(update_fields=["observations", "updated_at"])
+        # Seeing may finish a step: the lesson's pages check again (no object event will tell them).
+        transaction.on_commit(lambda: broadcast(cluster_id, {"type": "lesson"}))
     return True
 
 

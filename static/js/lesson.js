@@ -47,6 +47,9 @@ export class LessonPanel {
 
   start(app) {
     for (const name of ["events", "trace"]) app.addEventListener(`servicescope:${name}`, () => this.refreshSoon());
+    app.addEventListener("servicescope:message", (ev) => {
+      if (ev.detail && ev.detail.type === "lesson") this.refreshSoon();
+    });
     for (const name of ["open", "hop", "view", "quiz"]) {
       app.addEventListener(`servicescope:${name}`, (ev) => this.observe(observationFor(name, ev.detail)));
     }

@@ -21,6 +21,8 @@ import { YamlPanel } from "./yaml.js";
 import { ConsolePanel } from "./console.js";
 import { MARK_MS, MAX_MARKS, addOverflow, changeMarks, mergeMarks, overflowCount, overflowText } from "./marks.js";
 import { el } from "./dom.js";
+import { QuizPanel } from "./quizpanel.js";
+import { BookView } from "./bookview.js";
 import { wireCostView } from "./costview.js";
 
 export function readConfig(root) {
@@ -107,6 +109,7 @@ export function start(config) {
   }
 
   function draw(accMs) {
+    quiz.gate(); // Predict: playback waits before a hop until it is answered
     const now = performance.now();
     renderer.buildIfDue(now);
     tickMarks(now);
@@ -122,7 +125,7 @@ export function start(config) {
     }
     renderer.drawFrame(now, {
       packets,
-      path: focused ? pathPoints(focused.anim) : null,
+      path: focused ? quiz.path(focused.anim, pathPoints(focused.anim)) : null,
       pathReached: focused ? focused.sample.stopIndex : 0,
       selection: selection ? refId(selection) : null,
       focusRef: kbFocusRef ? refId(kbFocusRef) : null,
@@ -242,6 +245,15 @@ export function start(config) {
   controls.setSpeed(1);
   controls.setPaused(false);
   controls.setReplayable(false);
+
+  // Predict, then reveal (quizpanel.js), and the book's hops beside the trace (bookview.js).
+  const quiz = new QuizPanel(
+    { toggle: $("ctl-predict"), panel: $("quiz-panel"), side: root.querySelector(".side"), live: $("quiz-live"), log: $("tracelog"), logSection: root.querySelector(".log") },
+    { root, player, stats, wake, announce, getModel: () => model, getTrace: (id) => traceById.get(String(id)), seek: (tr, i) => seekHop(tr, i, { showTab: false }), setPaused: (p) => controls.setPaused(p), currentLogTrace: () => tracelog.trace },
+  );
+  const book = new BookView({ toggle: $("toggle-book"), panel: $("bookview"), list: $("tracelog") }, { getModel: () => model, onSelectHop: (tr, i) => seekHop(tr, i, { showTab: true }) });
+  tracelog.onShow((tr) => book.show(tr));
+  quiz.onActive((on) => book.setLocked(on));
 
   const api = config.api || { postTraces: (body) => postJSON(`${config.apiBase}traces/`, body) };
   let request = null;
@@ -662,6 +674,8 @@ export function start(config) {
       emit("trace", trace);
     },
     onError: (message) => announce(message),
+    // Messages this page does not draw itself (a lesson's "check again", the classroom's).
+    onOther: (msg) => emit("message", msg),
   };
   wireCostView({ button: $("ctl-cost"), dialog: $("cost-dialog"), body: $("cost-body"), apiBase: config.apiBase,
     onOpen: () => emit("view", "cost") });
@@ -677,6 +691,8 @@ export function start(config) {
     player,
     renderer,
     loop,
+    quiz,
+    book,
     addTrace,
     select,
     seekHop,
