@@ -221,8 +221,16 @@ export function bookPath(trace, model) {
 const ROLE_KEYS = ["client", "lb", "nodePort", "clusterIP", "pod", "end"];
 export const BOOK_ROLES = ROLE_KEYS;
 
+/** An address that may wrap after its colon, never inside a number. */
+function addrCode(address) {
+  const a = String(address || "");
+  const i = a.lastIndexOf(":");
+  if (i < 0) return el("code", { class: "book-addr", text: a });
+  return el("code", { class: "book-addr" }, a.slice(0, i + 1), el("wbr"), a.slice(i + 1));
+}
+
 function cell(cls, ...children) {
-  return el("div", { class: `book-cell ${cls}`, role: "cell" }, ...children);
+  return el("td", { class: "book-cell" }, el("div", { class: cls }, ...children));
 }
 
 export class BookView {
@@ -281,45 +289,50 @@ export class BookView {
       this.panel.replaceChildren(el("p", { class: "book-note" }, t(`book.${data.reason}`, { reason: trace.reason || "" })));
       return;
     }
-    const n = data.columns.length;
-    const grid = el("div", { class: "book-grid", style: `--book-cols: ${n}`, role: "table", "aria-label": t("book.tableLabel") });
-    grid.append(
+    const table = el(
+      "table",
+      { class: "book-table" },
+      el("caption", { class: "visually-hidden" }, t("book.tableLabel")),
+      el("colgroup", {}, el("col", { class: "book-col-lane" }), ...data.columns.map((c) => el("col", { class: `book-col-${c.role}` }))),
       el(
-        "div",
-        { class: "book-row book-head-row", role: "row" },
-        el("div", { class: "book-cell book-lane-name", role: "columnheader" }, el("span", { class: "visually-hidden" }, t("book.lane"))),
-        ...data.columns.map((c) => el("div", { class: `book-cell book-role role-${c.role}`, role: "columnheader" }, t(`book.role.${c.role}`))),
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("td", { class: "book-lane-name" }, el("span", { class: "visually-hidden" }, t("book.lane"))),
+          ...data.columns.map((c) => el("th", { scope: "col", class: `book-role role-${c.role}` }, t(`book.role.${c.role}`))),
+        ),
       ),
-    );
-    // Lane 1: the book.
-    grid.append(
       el(
-        "div",
-        { class: "book-row book-lane-book", role: "row" },
-        el("div", { class: "book-cell book-lane-name", role: "rowheader" }, t("book.laneBook")),
-        ...data.columns.map((c, i) =>
-          el(
-            "div",
-            { class: `book-cell book-stop role-${c.role}`, role: "cell" },
-            i > 0 ? el("span", { class: "book-arrow", "aria-hidden": "true", text: "→" }) : null,
-            c.role === "end"
-              ? el("span", { class: "book-name" }, t("book.noPod"))
-              : [el("code", { class: "book-addr", text: c.book.addr }), c.book.name ? el("span", { class: "book-name", text: c.book.name }) : null],
+        "tbody",
+        {},
+        // Lane 1: the book.
+        el(
+          "tr",
+          { class: "book-lane-book" },
+          el("th", { scope: "row", class: "book-lane-name" }, t("book.laneBook")),
+          ...data.columns.map((c, i) =>
+            cell(
+              `book-stop role-${c.role}`,
+              i > 0 ? el("span", { class: "book-arrow", "aria-hidden": "true", text: "→" }) : null,
+              c.role === "end"
+                ? el("span", { class: "book-name" }, t("book.noPod"))
+                : [addrCode(c.book.addr), c.book.name ? el("span", { class: "book-name", text: c.book.name }) : null],
+            ),
           ),
+        ),
+        // Lane 2: this request, as traced.
+        el(
+          "tr",
+          { class: "book-lane-real" },
+          el("th", { scope: "row", class: "book-lane-name" }, t("book.laneReal"), " ", el("span", { class: "book-mode" }, `(${data.mode})`)),
+          ...data.columns.map((c, i) => this._realCell(trace, data, c, i)),
         ),
       ),
     );
-    // Lane 2: this request, as traced.
-    grid.append(
-      el(
-        "div",
-        { class: "book-row book-lane-real", role: "row" },
-        el("div", { class: "book-cell book-lane-name", role: "rowheader" }, t("book.laneReal", { mode: data.mode })),
-        ...data.columns.map((c, i) => this._realCell(trace, data, c, i)),
-      ),
-    );
     const why = el("p", { class: "book-why" }, el("strong", {}, t("book.whyTitle")), " ", t("book.why"));
-    this.panel.replaceChildren(grid, why);
+    this.panel.replaceChildren(table, why);
   }
 
   _realCell(trace, data, c, i) {
@@ -345,10 +358,10 @@ export class BookView {
     const dnat = c.role === "pod" && via;
     const parts = [];
     if (i > 0) parts.push(el("span", { class: "book-arrow", "aria-hidden": "true", text: dnat ? "⇢" : "→" }));
-    parts.push(el("code", { class: "book-addr", text: c.real.addr }));
     // The hop to open: where the packet arrived, or for the pod the DNAT that sent it there.
     const hop = dnat ? via.hop : c.real.hop;
-    if (c.note !== "addressed" && hop >= 0) parts.push(" ", hopButton(hop, t("book.hop", { n: hop + 1 })));
+    const button = c.note !== "addressed" && hop >= 0 ? hopButton(hop, t("book.hop", { n: hop + 1 })) : null;
+    parts.push(el("span", { class: "book-line" }, addrCode(c.real.addr), button ? " " : null, button));
     let note = "";
     if (c.note === "addressed") note = t("book.addressed");
     else if (dnat) note = t("book.viaDnat", { rule: via.rule || via.action });

@@ -17,6 +17,7 @@ export class TraceLog {
     this.onSelectTrace = onSelectTrace;
     this.trace = null;
     this.current = -1;
+    this.showListeners = new Set(); // onShow(cb): the book view follows the trace shown here
     if (history) {
       history.addEventListener("change", () => {
         if (this.onSelectTrace && history.value) this.onSelectTrace(history.value);
@@ -37,9 +38,16 @@ export class TraceLog {
     this.history.disabled = traces.length === 0;
   }
 
+  /** cb(trace) whenever a trace is shown (null: none); returns an unsubscribe function. */
+  onShow(cb) {
+    this.showListeners.add(cb);
+    return () => this.showListeners.delete(cb);
+  }
+
   showTrace(trace) {
     this.trace = trace;
     this.current = -1;
+    for (const cb of this.showListeners) cb(trace);
     if (this.empty) this.empty.hidden = Boolean(trace);
     if (!trace) {
       this.summary.textContent = "";
