@@ -347,6 +347,7 @@ class StudentConsumer(ClassSocket):
         if not await self.join(self.relays, class_group(self.klass.code), self.class_stream.feed):
             return
         view = await _view_of(self.klass)
+        await database_sync_to_async(class_student_connected)(student=self.student, connected=True)
         await self.send(text_data=encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": "student",
             "class": {"code": self.klass.code, "lesson": self.klass.lesson},
@@ -354,7 +355,6 @@ class StudentConsumer(ClassSocket):
             "cluster": {"id": view, "name": await _sandbox_name(view)},
         }))
         await self.class_catch_up(_number(self.scope, "since"))
-        await database_sync_to_async(class_student_connected)(student=self.student, connected=True)
         if self.wants_sandbox:
             held = _number(self.scope, "events_since") if _query(self.scope, "view") == view else None
             await self.show(view, held)
