@@ -14,5 +14,5 @@ def run_controllers(store: Store, *, resync_all: bool = False) -> None:
         batch = store.changes[seen:]
         seen = len(store.changes)
         sync_workloads(store, batch)
-    sync_load_balancers(store, store.changes)
+    sync_load_balancers(store, store.changes, resync_all=resync_all)
     sync_endpoints(store, store.changes, resync_all=resync_all)

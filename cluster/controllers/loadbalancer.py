@@ -27,12 +27,16 @@ def pool_addresses(pool: tuple[str, ...] | list[str]) -> Iterator[str]:
             yield str(ipaddress.ip_address(entry))
 
 
-def sync_load_balancers(store: Store, changes: list[Change]) -> None:
+def sync_load_balancers(store: Store, changes: list[Change], *, resync_all: bool = False) -> None:
+    """Give pending LoadBalancer Services an address: the ones this write touched, or (when the
+    sandbox's settings, such as the pool, changed) every one still pending, as MetalLB does."""
     touched = {
         (c.obj["metadata"]["namespace"], c.obj["metadata"]["name"])
         for c in changes
         if c.kind == "Service" and c.new is not None
     }
+    if resync_all:
+        touched |= {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in store.list("Service")}
     for ns, name in sorted(touched):
         service = store.peek("Service", ns, name)
         if service is None or service_type(service) != "LoadBalancer" or service_lb_ips(service):

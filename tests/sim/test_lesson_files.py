@@ -174,7 +174,6 @@ def test_a_mistake_in_a_scenario_field_is_refused_with_the_field_named(
     assert message in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="the loader names top-level scenario fields with a leading dot (.cause.ko)")
 def test_scenario_fields_are_named_like_the_others(tmp_path: Path) -> None:
     with pytest.raises(LessonFileError) as caught:
         read_lesson(write(tmp_path, VALID.replace("cause: {en: A reason., ko: 이유.}", "cause: {en: A reason.}")))

@@ -76,7 +76,7 @@ class _Reader:
         return Text(en=data["en"].strip(), ko=data["ko"].strip())
 
     def optional_text(self, data: dict, key: str, where: str) -> Text | None:
-        return self.text(data[key], f"{where}.{key}") if key in data else None
+        return self.text(data[key], f"{where}.{key}" if where else key) if key in data else None
 
     def string(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -237,7 +237,7 @@ class _Reader:
                 self.fail(key, "is required for a scenario")
         request = None
         if "request" in data:
-            raw = self.action({"request": data["request"]}, "").params
+            raw = self.action({"request": data["request"]}, "").params  # fields named request.*
             request = Request(raw["source"], raw["destination"], raw.get("count", 1))
         return Lesson(
             id=data["id"], kind=data["kind"], order=data["order"], title=self.text(data["title"], "title"),
