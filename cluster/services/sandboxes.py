@@ -9,13 +9,19 @@ from django.db import transaction
 
 from cluster.errors import ApiError
 from cluster.events import broadcast
+from cluster.kinds import KIND_ORDER, kind_info
 from cluster.models import Cluster, ProxyMode
-from cluster.presets import apiserver_endpoint_manifests, apiserver_service_manifest, preset_manifests
+from cluster.presets import (
+    PRESETS,
+    apiserver_endpoint_manifests,
+    apiserver_service_manifest,
+    preset_manifests,
+)
 from cluster.selectors import cluster_snapshot
-from cluster.services.objects import create_in
+from cluster.services.objects import create_in, delete_in
 from cluster.services.writing import writing
 from cluster.sim.allocation import kubernetes_service_ip
-from cluster.sim.fielderrors import FieldError, invalid_status
+from cluster.sim.fielderrors import FieldError, invalid_status, status_bad_request
 from cluster.store import Store
 
 # The kubia preset's load balancer gets the book's address first (chapter 5: 130.211.53.173).
@@ -41,12 +47,65 @@ def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", se
     return cluster
 
 
+def _system_manifests(store: Store) -> list:
+    """What every cluster has before anyone uses it: its namespaces and the apiserver's Service."""
+    return [
+        *({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}} for ns in SYSTEM_NAMESPACES),
+        apiserver_service_manifest(kubernetes_service_ip(store.settings.service_cidr)),
+        *apiserver_endpoint_manifests(),
+    ]
+
+
+def _key(manifest) -> tuple[str, str, str]:
+    meta = manifest["metadata"]
+    namespace = meta.get("namespace", "default") if kind_info(manifest["kind"]).namespaced else ""
+    return manifest["kind"], namespace, meta["name"]
+
+
 def _bootstrap(store: Store) -> None:
-    for ns in SYSTEM_NAMESPACES:
-        create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
-    create_in(store, apiserver_service_manifest(kubernetes_service_ip(store.settings.service_cidr)))
-    for manifest in apiserver_endpoint_manifests():
+    for manifest in _system_manifests(store):
         create_in(store, manifest)
+
+
+# The settings a sandbox starts with, whatever its preset (the pool aside).
+_SETTING_FIELDS = ("node_port_min", "node_port_max", "max_endpoints_per_slice", "proxy_mode")
+
+
+def cluster_reset(*, cluster: Cluster, seed: int | None = None) -> Cluster:
+    """Back to how its preset made it, in one write: every object but the system ones is deleted
+    (Services free their ClusterIPs, nodePorts and load-balancer addresses), the settings return
+    to their defaults, and the preset's objects are created again. Viewers follow the DELETED and
+    ADDED events as they follow any change; a settings change also sends them a fresh snapshot."""
+    if cluster.preset not in PRESETS:
+        raise ApiError(status_bad_request(
+            "this sandbox was made before sandboxes remembered their preset, so it cannot be reset"))
+    manifests = preset_manifests(cluster.preset)
+    with writing(cluster, seed=seed, resync_all=True) as store:
+        locked = store.cluster
+        before = locked.settings
+        for name in _SETTING_FIELDS:
+            setattr(locked, name, Cluster._meta.get_field(name).get_default())
+        locked.lb_pool = DEFAULT_LB_POOL.get(cluster.preset, FALLBACK_LB_POOL)
+        locked.dataplane_state = {}
+        locked.save(update_fields=[*_SETTING_FIELDS, "lb_pool", "dataplane_state"])
+        store.settings = locked.settings
+        system = {_key(m): m for m in _system_manifests(store)}
+        # Dependents first (a Service before its slices would be re-synced, pods before their owners).
+        for kind in reversed(KIND_ORDER):
+            for obj in list(store.list(kind)):
+                key = _key(obj)
+                if key not in system and store.peek(*key) is not None:
+                    delete_in(store, *key)
+        for key, manifest in system.items():
+            if store.peek(*key) is None:  # deleted by the user: the cluster puts it back
+                create_in(store, manifest)
+        for manifest in manifests:
+            create_in(store, manifest)
+    cluster.refresh_from_db()
+    if cluster.settings != before:
+        # After the events (on_commit keeps the order, inside an outer transaction too).
+        transaction.on_commit(lambda: broadcast(cluster.pk, cluster_snapshot(cluster=cluster)))
+    return cluster
 
 
 def _settings_error(cluster: Cluster, field: str, value, detail: str) -> ApiError:
