@@ -26,6 +26,7 @@ urlpatterns = [
     path("clusters/<uuid:cluster_id>/scale/", views.workload_scale_form, name="workload-scale-form"),
     path("clusters/<uuid:cluster_id>/nodes/new/", views.node_create, name="node-create"),
     path("clusters/<uuid:cluster_id>/settings/", views.sandbox_settings, name="sandbox-settings"),
+    path("clusters/<uuid:cluster_id>/reset/", views.sandbox_reset, name="sandbox-reset"),
     # per-object actions: their names are the URL templates of visualizer/actions.py
     path("clusters/<uuid:cluster_id>/pods/<str:namespace>/<str:name>/readiness/", views.pod_readiness,
          name="pod-readiness"),

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cluster.errors import ApiError
 from cluster.kinds import kind_info
 from cluster.models import Cluster
+from cluster.presets import PRESETS
 from cluster.selectors import object_get, object_list
 from cluster.services.objects import object_create, object_delete, object_update
-from cluster.services.sandboxes import cluster_create, cluster_update_settings
+from cluster.services.sandboxes import cluster_create, cluster_reset, cluster_update_settings
 from cluster.services.workloads import (
     node_add,
     node_delete,
@@ -109,13 +110,16 @@ class SandboxInfo:
     name: str
     watch_url: str
     kubeconfig_url: str
+    reset_url: str = ""  # "" when there is no reset: a viewer, a lesson (it has its own), no known preset
 
 
 def sandbox_info(request: HttpRequest, cluster: Cluster, *, owner: bool) -> SandboxInfo:
     watch = reverse("sandbox-watch", kwargs={"watch_token": cluster.watch_token})
     kubeconfig = reverse("sandbox-kubeconfig", kwargs={"cluster_id": cluster.pk}) if owner else ""
+    resettable = owner and cluster.preset in PRESETS and not cluster.lesson
+    reset = reverse("sandbox-reset", kwargs={"cluster_id": cluster.pk}) if resettable else ""
     return SandboxInfo(id=str(cluster.pk), name=cluster.name, watch_url=request.build_absolute_uri(watch),
-                       kubeconfig_url=kubeconfig)
+                       kubeconfig_url=kubeconfig, reset_url=reset)
 
 
 def workload_refs(cluster: Cluster) -> list[str]:
@@ -183,6 +187,20 @@ def render_owner_page(request: HttpRequest, cluster: Cluster) -> HttpResponse:
         "tools": sandbox_tools(cluster),
         "lesson": lesson_context(cluster),
     })
+
+
+@require_POST
+@owner_required
+def sandbox_reset(request: HttpRequest, cluster_id: UUID) -> HttpResponse:
+    """The Settings panel's "Reset sandbox": back to the preset's start, then the page again.
+    Its ticked checkbox is the confirmation. Viewers follow the DELETED and ADDED events."""
+    if request.POST.get("confirm") != "yes":
+        return HttpResponseBadRequest(_("Tick the box to confirm the reset."), content_type="text/plain")
+    try:
+        cluster_reset(cluster=cluster_of(request))
+    except ApiError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    return redirect("sandbox", cluster_id=cluster_id)
 
 
 @require_safe
