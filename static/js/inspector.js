@@ -181,7 +181,7 @@ export class Inspector {
         body = this._service(view.serviceByKey.get(ref.key), view);
         break;
       case "EndpointSlice":
-        body = this._slice(view.slices.find((s) => s.key === ref.key) || view.orphanSlices.find((s) => s.key === ref.key));
+        body = this._slice(view.slices.find((s) => s.key === ref.key) || view.orphanSlices.find((s) => s.key === ref.key), view);
         break;
       case "Endpoints": {
         const svc = view.services.find((s) => s.endpoints && s.endpoints.key === ref.key);
@@ -312,8 +312,9 @@ export class Inspector {
     ];
   }
 
-  _slice(sl) {
+  _slice(sl, view) {
     if (!sl) return null;
+    const max = Number((view && view.settings && view.settings.maxEndpointsPerSlice) || 100);
     const rows = sl.endpoints.map((e) =>
       el(
         "tr",
@@ -331,7 +332,9 @@ export class Inspector {
         [t("obj.addressType"), sl.addressType],
         [t("obj.ports"), sl.ports.map((p) => `${p.name ? p.name + " " : ""}${p.port}/${p.protocol}`).join(", ") || "—"],
         [t("obj.endpointCount"), t("obj.sliceCounts", { total: sl.counts.total, ready: sl.counts.ready })],
+        [t("obj.sliceFill"), t("obj.sliceFillValue", { total: sl.counts.total, max })],
       ]),
+      el("p", { class: "hint", text: t("obj.slicePacking", { max }) }),
       el("div", { class: "table-scroll" }, table(t("obj.endpoints"), [t("obj.ip"), t("obj.conditions"), t("kind.Node"), t("kind.Pod")], rows)),
     ];
   }
