@@ -25,6 +25,7 @@ from cluster.sim.trace_model import (
 )
 from cluster.sim.trace_resolve import is_ip, lookup, parse_destination, resolve_source
 from cluster.sim.trace_service import deliver_to_pod, route_to_node, through_node
+from cluster.sim.trace_text import Msg, msg, translations
 
 __all__ = ["health_check", "trace_request"]
 
@@ -43,7 +44,7 @@ def trace_request(
     host, port, proto = parse_destination(destination)
     rng = random.Random(seed)
     client = resolve_source(view, source)
-    if isinstance(client, str):
+    if isinstance(client, Msg):
         return _result(view, source, destination, proto, None, 0, Ending(UNROUTABLE, client))
     walk = Walk(view, rng, {} if state is None else state, now, client)
     src_port = rng.randint(*EPHEMERAL_PORTS)
@@ -69,7 +70,9 @@ def _result(
         "protocol": proto,
         "mode": view.settings.proxy_mode,
         "outcome": ending.outcome,
-        "reason": ending.reason,
+        "reason": ending.reason.render("en"),
+        "reason_message": ending.reason.as_dict(),
+        "i18n": translations("reason", ending.reason),
         "service": walk.service if walk else None,
         "endpoint": walk.endpoint if walk else None,
         "client": {"ip": walk.client.ip if walk else None, "port": src_port or None},
@@ -85,32 +88,19 @@ def _resolve(walk: Walk, name: str) -> str | Ending:
     """A pod asks cluster DNS; nodes and the internet cannot (their resolvers don't know it)."""
     client = walk.client
     if client.kind == "external":
-        return Ending(
-            UNROUTABLE,
-            f"Cluster DNS only answers inside the cluster, so {name} does not resolve from outside.",
-        )
+        return Ending(UNROUTABLE, msg("dns.outside", name=name))
     if client.kind == "node":
-        return Ending(
-            UNROUTABLE,
-            f"Nodes use their own resolver, not cluster DNS, so {name} does not resolve on {client.name}.",
-        )
+        return Ending(UNROUTABLE, msg("dns.node", name=name, node=client.name))
     answer = lookup(walk.view, name, client.namespace)
     walk.dns = answer.as_dict()
     if answer.service is not None:
         walk.service = f"{namespace_of(answer.service)}/{name_of(answer.service)}"
     if answer.record == "NXDOMAIN":
-        return Ending(UNROUTABLE, f"{name} does not resolve (NXDOMAIN): no such Service.")
+        return Ending(UNROUTABLE, msg("dns.nxdomain", name=name))
     if answer.record == "CNAME":
-        return Ending(
-            UNROUTABLE,
-            f"{answer.fqdn} is an ExternalName Service: DNS answers CNAME {answer.target}, a name outside "
-            "the simulated cluster, and no proxying is involved.",
-        )
+        return Ending(UNROUTABLE, msg("dns.cname", fqdn=answer.fqdn, target=answer.target))
     if not answer.addresses:
-        return Ending(
-            UNROUTABLE,
-            f"{answer.fqdn} is a headless Service with no ready endpoints, so DNS has no A record.",
-        )
+        return Ending(UNROUTABLE, msg("dns.headless_empty", fqdn=answer.fqdn))
     # CoreDNS's loadbalance plugin shuffles the records; the client connects to the first.
     return answer.addresses[walk.rng.randrange(len(answer.addresses))]
 
@@ -156,13 +146,12 @@ def _send(walk: Walk, pkt: Packet, target: Target) -> None:
     client = walk.client
     field = SEND_FIELD.get(target.vip.kind) if target.kind == "vip" and target.vip else None
     field = "nodePort" if target.kind == "nodePort" else field
-    name = ""
+    note: Msg | str = ""
     if walk.dns and walk.dns["headless"]:
-        count = len(walk.dns["addresses"])
-        name = f" ({walk.dns['fqdn']} is headless: cluster DNS answered {count} pod IP(s) and the client took one)"
+        note = msg("send.headless", fqdn=walk.dns["fqdn"], count=len(walk.dns["addresses"]))
     elif walk.dns:
-        name = f" ({walk.dns['fqdn']} resolved by cluster DNS)"
-    text = f"{client.label} ({client.ip}) opens a {pkt.proto} connection to {pkt.dst}{name}."
+        note = msg("send.resolved", fqdn=walk.dns["fqdn"])
+    text = msg("send", client=client.label, ip=client.ip, proto=pkt.proto, dst=pkt.dst, note=note)
     walk.hop(at=client_place(client), action="send", before=pkt, field=field, text=text)
 
 
@@ -185,33 +174,21 @@ def _from_outside(walk: Walk, pkt: Packet, target: Target) -> Ending:
         if target.vip.kind == "externalIP" and node is not None:
             return through_node(walk, view.node_context(name_of(node)), pkt, target.spi, "externalIP")
         if target.vip.kind == "externalIP":
-            return Ending(
-                UNROUTABLE,
-                f"Kubernetes does not announce externalIPs; nothing routes {pkt.dst_ip} to a node.",
-            )
-        return Ending(
-            UNROUTABLE,
-            f"{pkt.dst_ip} is a clusterIP: it exists only in kube-proxy's rules inside the cluster.",
-        )
+            return Ending(UNROUTABLE, msg("out.external_ip", ip=pkt.dst_ip))
+        return Ending(UNROUTABLE, msg("out.cluster_ip", ip=pkt.dst_ip))
     if target.kind == "vip-port" and target.vip:
         if target.vip.kind == "loadBalancer":
             return Ending(
-                UNROUTABLE,
-                f"The load balancer at {pkt.dst_ip} has no listener for port {pkt.dst_port}/{pkt.proto}.",
+                UNROUTABLE, msg("out.lb_no_listener", ip=pkt.dst_ip, port=pkt.dst_port, proto=pkt.proto)
             )
-        return Ending(
-            UNROUTABLE,
-            f"{pkt.dst_ip} is a clusterIP: it exists only in kube-proxy's rules inside the cluster.",
-        )
+        return Ending(UNROUTABLE, msg("out.cluster_ip", ip=pkt.dst_ip))
     if target.kind in ("nodePort", "healthCheck", "nodeIP") and target.node is not None:
         if _private_to_outside(target.node, pkt.dst_ip):
             return _private_node_address(target.node, pkt)
         return _at_node(walk, view.node_context(name_of(target.node)), pkt, target)
     if target.kind in ("pod", "podNetwork"):
-        return Ending(
-            UNROUTABLE, f"{pkt.dst_ip} is a pod address; the pod network is only routable inside the cluster."
-        )
-    return Ending(UNROUTABLE, f"Nothing in the cluster owns {pkt.dst_ip}.")
+        return Ending(UNROUTABLE, msg("out.pod_address", ip=pkt.dst_ip))
+    return Ending(UNROUTABLE, msg("out.nothing", ip=pkt.dst_ip))
 
 
 def _private_to_outside(node: Obj, ip: str) -> bool:
@@ -225,8 +202,13 @@ def _private_to_outside(node: Obj, ip: str) -> bool:
 def _private_node_address(node: Obj, pkt: Packet) -> Ending:
     return Ending(
         UNROUTABLE,
-        f"{pkt.dst_ip} is {name_of(node)}'s InternalIP, a private address only reachable inside the cluster's "
-        f"network; from outside, use its ExternalIP: {node_external_ip(node)}:{pkt.dst_port}.",
+        msg(
+            "out.private_node",
+            ip=pkt.dst_ip,
+            node=name_of(node),
+            external=node_external_ip(node),
+            port=pkt.dst_port,
+        ),
     )
 
 
@@ -239,23 +221,18 @@ def _from_inside(walk: Walk, pkt: Packet, target: Target) -> Ending:
     if target.node is not None and target.kind in ("nodePort", "healthCheck", "nodeIP"):
         ctx = view.node_context(name_of(target.node))
         if ctx.name != home.name:
-            route_to_node(walk, home.name, ctx, pkt, "the node that owns that address")
+            route_to_node(walk, home.name, ctx, pkt, msg("route.owner"))
         return _at_node(walk, ctx, pkt, target)
     if target.kind == "pod" and target.pod is not None:
         if target.node is not None and name_of(target.node) != home.name:
             ctx = view.node_context(name_of(target.node))
-            route_to_node(walk, home.name, ctx, pkt, f"which owns pod CIDR {ctx.pod_cidr}")
+            route_to_node(walk, home.name, ctx, pkt, msg("route.pod_cidr", cidr=ctx.pod_cidr))
         ending = deliver_to_pod(walk, pkt, target.pod)
         walk.endpoint = walk.endpoint or _pod_summary(target.pod, pkt.dst_port)
         return ending
     if target.kind == "podNetwork":
-        return Ending(
-            UNROUTABLE, f"No pod has the address {pkt.dst_ip} (it is inside a node's pod CIDR but unused)."
-        )
-    return Ending(
-        UNROUTABLE,
-        f"Nothing in the cluster owns {pkt.dst_ip}; the packet heads for the default gateway and is lost.",
-    )
+        return Ending(UNROUTABLE, msg("in.pod_cidr_unused", ip=pkt.dst_ip))
+    return Ending(UNROUTABLE, msg("in.nothing", ip=pkt.dst_ip))
 
 
 def _pod_summary(pod: Obj, port: int) -> Obj:
@@ -272,22 +249,24 @@ def _wrong_vip_port(walk: Walk, ctx: NodeContext, pkt: Packet, owner: VipTarget)
     """A Service's IP on a port it does not serve: the answer depends on the proxy mode."""
     if owner.kind != "clusterIP" or walk.mode == "iptables":
         return Ending(
-            UNROUTABLE,
-            f"No rule captures {pkt.dst}/{pkt.proto}: {owner.spi.key} does not serve that port, so the packet "
-            "heads for the default gateway and is lost.",
+            UNROUTABLE, msg("vip_port.no_rule", dst=pkt.dst, proto=pkt.proto, service=owner.spi.key)
         )
     if walk.mode == "nftables":
         rules, line = (
             ["cluster-ips-check"],
             'cluster-ips-check: ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"',
         )
-        text = f"{pkt.dst_ip} is a clusterIP but {owner.spi.key} has no port {pkt.dst_port}/{pkt.proto}, so cluster-ips-check rejects it."
+        text = msg(
+            "vip_port.nftables", ip=pkt.dst_ip, service=owner.spi.key, port=pkt.dst_port, proto=pkt.proto
+        )
     else:
         rules, line = ["kube-ipvs0"], f"{pkt.dst_ip} is bound to kube-ipvs0"
-        text = f"{pkt.dst_ip} is bound to kube-ipvs0 but nothing listens on port {pkt.dst_port}, so the node resets the connection."
+        text = msg("vip_port.ipvs", ip=pkt.dst_ip, port=pkt.dst_port)
     walk.service = owner.spi.key
     walk.hop(at=node_place(ctx), action="reject", before=pkt, rules=rules, rule_text=line, text=text)
-    return Ending(REFUSED, f"{owner.spi.key} has no port {pkt.dst_port}/{pkt.proto}: connection refused.")
+    return Ending(
+        REFUSED, msg("vip_port.refused", service=owner.spi.key, port=pkt.dst_port, proto=pkt.proto)
+    )
 
 
 def _at_node(walk: Walk, ctx: NodeContext, pkt: Packet, target: Target) -> Ending:
@@ -297,15 +276,16 @@ def _at_node(walk: Walk, ctx: NodeContext, pkt: Packet, target: Target) -> Endin
     if target.kind == "healthCheck" and target.service is not None:
         result = health_check(walk.view, target.service, ctx.name)
         body = result["body"]
-        text = (
-            f"kube-proxy on {ctx.name} answers the health check for {namespace_of(target.service)}/"
-            f"{name_of(target.service)}: HTTP {result['status']} with localEndpoints {body['localEndpoints']}."
+        text = msg(
+            "node.health_check",
+            node=ctx.name,
+            service=f"{namespace_of(target.service)}/{name_of(target.service)}",
+            status=result["status"],
+            count=body["localEndpoints"],
         )
         walk.hop(at=node_place(ctx), action="deliver", before=pkt, field="nodePort", text=text)
-        return Ending(DELIVERED, f"kube-proxy's health check answered HTTP {result['status']}.")
-    what = "a TCP reset" if pkt.proto == "TCP" else "ICMP port unreachable"
-    text = f"Nothing listens on {pkt.dst}/{pkt.proto} on {ctx.name} (no nodePort uses it), so the node answers with {what}."
+        return Ending(DELIVERED, msg("node.health_check.end", status=result["status"]))
+    answer = msg("answer.tcp_reset" if pkt.proto == "TCP" else "answer.icmp_unreachable")
+    text = msg("node.nothing_listens", dst=pkt.dst, proto=pkt.proto, node=ctx.name, answer=answer)
     walk.hop(at=node_place(ctx), action="reject", before=pkt, text=text)
-    return Ending(
-        REFUSED, f"No Service has nodePort {pkt.dst_port}/{pkt.proto}: connection refused by {ctx.name}."
-    )
+    return Ending(REFUSED, msg("node.refused", port=pkt.dst_port, proto=pkt.proto, node=ctx.name))

@@ -12,8 +12,9 @@ from cluster.sim.objects import (
     node_internal_ip,
     node_ready,
 )
-from cluster.sim.trace_model import DROPPED, Ending, Packet, Walk, place
+from cluster.sim.trace_model import DROPPED, Ending, Packet, Walk, candidate_why, place
 from cluster.sim.trace_service import through_node
+from cluster.sim.trace_text import Msg, msg
 
 
 def local_ready_endpoint_count(view: ClusterView, service: Obj, node_name: str) -> int:
@@ -49,26 +50,23 @@ def health_check(view: ClusterView, service: Obj, node_name: str) -> Obj:
     }
 
 
-def _backend(view: ClusterView, service: Obj, spi: ServicePort, node: Obj) -> tuple[bool, str]:
+def _backend(view: ClusterView, service: Obj, spi: ServicePort, node: Obj) -> tuple[bool, Msg]:
     """Whether the LB sends traffic to node, and why."""
     name = name_of(node)
     if EXCLUDE_FROM_LB_LABEL in labels_of(node):
-        return False, f"Labelled {EXCLUDE_FROM_LB_LABEL}, so the LB does not use it."
+        return False, msg("lb.excluded", label=EXCLUDE_FROM_LB_LABEL)
     if not node_ready(node):
-        return False, "NotReady, so the LB's health check on it fails."
+        return False, msg("lb.not_ready")
     if not spi.etp_local:
-        return True, "Ready; with externalTrafficPolicy Cluster any node can take the traffic."
+        return True, msg("lb.cluster")
     result = health_check(view, service, name)
     local = result["body"]["localEndpoints"]
     if result["status"] == 200:
-        return True, f"Its health check on port {result['port']} answers 200 (localEndpoints {local})."
-    return (
-        False,
-        f"Its health check on port {result['port']} answers 503 (localEndpoints {local}), so the LB skips it.",
-    )
+        return True, msg("lb.healthy", port=result["port"], count=local)
+    return False, msg("lb.unhealthy", port=result["port"], count=local)
 
 
-def _candidate(node: Obj, spi: ServicePort, eligible: bool, why: str, share: float) -> Obj:
+def _candidate(node: Obj, spi: ServicePort, eligible: bool, why: Msg, share: float) -> Obj:
     return {
         "pod": None,
         "namespace": None,
@@ -77,7 +75,7 @@ def _candidate(node: Obj, spi: ServicePort, eligible: bool, why: str, share: flo
         "port": spi.node_port or spi.port,
         "probability": share if eligible else 0.0,
         "eligible": eligible,
-        "why": why,
+        **candidate_why(why),
         "ready": node_ready(node),
         "serving": None,
         "terminating": None,
@@ -104,14 +102,11 @@ def through_load_balancer(walk: Walk, pkt: Packet, spi: ServicePort) -> Ending:
     service = view.service(spi.namespace, spi.service) or {}
     if spi.node_port and spi.source_ranges and not any(ip_in_cidr(pkt.src_ip, c) for c in spi.source_ranges):
         rule = _firewall_rule_name(walk.mode, spi)
-        text = (
-            f"The load balancer only admits loadBalancerSourceRanges ({', '.join(spi.source_ranges)}); "
-            f"{pkt.src_ip} is outside them, so it is dropped (the same allow-list kube-proxy writes into {rule})."
-        )
+        text = msg("lb.source_ranges", ranges=list(spi.source_ranges), src=pkt.src_ip, rule=rule)
         walk.hop(
             at=at, action="drop", before=pkt, rules=[rule], field="status.loadBalancer.ingress", text=text
         )
-        return Ending(DROPPED, f"{pkt.src_ip} is not in loadBalancerSourceRanges; the client times out.")
+        return Ending(DROPPED, msg("lb.source_ranges.end", src=pkt.src_ip))
 
     nodes = [view.node(name) for name in view.node_names()]
     verdicts = [(node, *_backend(view, service, spi, node)) for node in nodes if node]
@@ -119,25 +114,17 @@ def through_load_balancer(walk: Walk, pkt: Packet, spi: ServicePort) -> Ending:
     share = 1.0 / len(eligible) if eligible else 0.0
     cands = [_candidate(node, spi, ok, why, share) for node, ok, why in verdicts]
     if not eligible:
-        text = "The load balancer has no healthy backend node, so it drops the connection."
+        text = msg("lb.no_backend")
         walk.hop(
             at=at, action="drop", before=pkt, candidates=cands, field="status.loadBalancer.ingress", text=text
         )
-        return Ending(
-            DROPPED, f"No node passes the load balancer's health check for {spi.key}; the client times out."
-        )
+        return Ending(DROPPED, msg("lb.no_backend.end", service=spi.key))
 
     node = eligible[walk.rng.randrange(len(eligible))]
     ctx = view.node_context(name_of(node))
     after = pkt.to(ctx.internal_ip, spi.node_port) if spi.node_port else pkt
-    how = (
-        f"forwards it to {after.dst} (nodeIP:nodePort), keeping the client's address; this models a proxy-style cloud LB"
-        if spi.node_port
-        else "hands it to that node unchanged (VIP-style, as there is no nodePort)"
-    )
-    text = (
-        f"The load balancer for {pkt.dst} picks {ctx.name} out of {len(eligible)} healthy node(s) and {how}."
-    )
+    how = msg("lb.forward.node_port", to=after.dst) if spi.node_port else msg("lb.forward.vip")
+    text = msg("lb.forward", dst=pkt.dst, node=ctx.name, n=len(eligible), how=how)
     walk.hop(
         at=at,
         action="forward",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from cluster.sim.dataplane import ClusterView, Endpoint, NodeContext
 from cluster.sim.objects import Obj, name_of, namespace_of, pod_ip
+from cluster.sim.trace_text import Msg, msg, translations
 
 EXTERNAL_CLIENT_IP = "203.0.113.10"  # TEST-NET-3: a client somewhere on the internet
 EPHEMERAL_PORTS = (32768, 60999)  # Linux net.ipv4.ip_local_port_range default
@@ -63,16 +64,14 @@ class Client:
     namespace: str = ""
 
     @property
-    def label(self) -> str:
-        return {"external": "An external client", "node": f"Node {self.name}", "pod": f"Pod {self.name}"}[
-            self.kind
-        ]
+    def label(self) -> Msg:
+        return msg(f"client.{self.kind}", name=self.name)
 
 
 @dataclass(frozen=True)
 class Ending:
     outcome: str
-    reason: str
+    reason: Msg
 
 
 def place(kind: str, name: str, ip: str) -> Obj:
@@ -92,6 +91,11 @@ def pod_place(pod: Obj | None, ep: Endpoint | None = None) -> Obj:
 
 def client_place(client: Client) -> Obj:
     return place("client" if client.kind == "external" else client.kind, client.name, client.ip)
+
+
+def candidate_why(why: Msg) -> Obj:
+    """A candidate's `why` in English and its `i18n` (one list entry per endpoint: no message ids)."""
+    return {"why": why.render("en"), "i18n": translations("why", why)}
 
 
 def endpoint_summary(ep: Endpoint, pod: Obj | None) -> Obj:
@@ -128,7 +132,7 @@ class Walk:
         at: Obj,
         action: str,
         before: Packet,
-        text: str,
+        text: Msg,
         after: Packet | None = None,
         rules: list[str] | None = None,
         rule_text: str = "",
@@ -151,7 +155,9 @@ class Walk:
             "candidates": candidates or [],
             "chosen": chosen,
             "probability": probability,
-            "text": text,
+            "text": text.render("en"),
+            "message": text.as_dict(),
+            "i18n": translations("text", text),
         }
         self.hops.append(hop)
         return hop

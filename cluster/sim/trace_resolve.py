@@ -18,6 +18,7 @@ from cluster.sim.objects import (
     service_type,
 )
 from cluster.sim.trace_model import EXTERNAL_CLIENT_IP, Client
+from cluster.sim.trace_text import Msg, TraceInputError, msg
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 NDOTS = 5  # the ndots option kubelet writes into every pod's resolv.conf
@@ -29,9 +30,9 @@ def parse_destination(destination: str) -> tuple[str, int, str]:
     proto = (proto or "TCP").upper()
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"destination must look like host:port, got {destination!r}")
+        raise TraceInputError(msg("input.destination", value=repr(destination)))
     if proto not in PROTOCOLS:
-        raise ValueError(f"unsupported protocol {proto!r}")
+        raise TraceInputError(msg("input.protocol", value=repr(proto)))
     return host, int(port), proto
 
 
@@ -43,7 +44,7 @@ def is_ip(host: str) -> bool:
     return True
 
 
-def resolve_source(view: ClusterView, source: str) -> Client | str:
+def resolve_source(view: ClusterView, source: str) -> Client | Msg:
     """The client for "external", "node/<name>" or "pod/<ns>/<name>", or why there is none."""
     if source == "external":
         return Client("external", "external", EXTERNAL_CLIENT_IP)
@@ -51,19 +52,19 @@ def resolve_source(view: ClusterView, source: str) -> Client | str:
     if kind == "node" and rest:
         node = view.node(rest)
         if node is None:
-            return f"There is no node named {rest}."
+            return msg("source.no_node", name=rest)
         return Client("node", rest, node_internal_ip(node), node=rest)
     if kind == "pod" and rest.count("/") == 1:
         namespace, name = rest.split("/")
         pod = view.pod(namespace, name)
         if pod is None:
-            return f"There is no pod {namespace}/{name}."
+            return msg("source.no_pod", namespace=namespace, name=name)
         if not pod_ip(pod) or not pod_node(pod):
-            return f"Pod {namespace}/{name} has no IP yet, so it cannot send anything."
+            return msg("source.pod_no_ip", namespace=namespace, name=name)
         if view.node(pod_node(pod)) is None:
-            return f"Pod {namespace}/{name} runs on node {pod_node(pod)}, which is not in the cluster."
+            return msg("source.pod_node_missing", namespace=namespace, name=name, node=pod_node(pod))
         return Client("pod", f"{namespace}/{name}", pod_ip(pod), node=pod_node(pod), namespace=namespace)
-    raise ValueError(f"source must be 'external', 'node/<name>' or 'pod/<namespace>/<name>', got {source!r}")
+    raise TraceInputError(msg("input.source", value=repr(source)))
 
 
 @dataclass

@@ -28,6 +28,7 @@ from cluster.sim.trace_model import (
     Ending,
     Packet,
     Walk,
+    candidate_why,
     client_place,
     endpoint_summary,
     node_place,
@@ -45,18 +46,13 @@ from cluster.sim.trace_rules import (
     netfilter_rules,
     source_kind,
 )
+from cluster.sim.trace_text import Msg, msg
 
 ENTRY_FIELD = {
     "clusterIP": "port",
     "nodePort": "nodePort",
     "loadBalancer": "status.loadBalancer.ingress",
     "externalIP": "port",
-}
-ENTRY_LABEL = {
-    "clusterIP": "clusterIP",
-    "nodePort": "nodePort",
-    "loadBalancer": "load-balancer IP",
-    "externalIP": "external IP",
 }
 
 
@@ -88,7 +84,9 @@ def _netfilter_path(
             matched = rules.no_endpoints(plan, entry, pkt.dst_ip)
             return _drop_no_local(walk, ctx, pkt, matched, spi, field, "internalTrafficPolicy")
         chain = rules.policy_chain(policy, spi)
-        text = f"{ctx.name} matches {pkt.dst}/{spi.protocol}, the clusterIP and port of {spi.key}, and jumps to {chain}."
+        text = msg(
+            "cluster_ip.entry", node=ctx.name, dst=pkt.dst, proto=spi.protocol, service=spi.key, chain=chain
+        )
         _rule_hop(walk, ctx, pkt, "forward", rules.cluster_ip_entry(plan), text, field=field)
     else:
         policy, masq = external_policy(spi, source)
@@ -107,7 +105,7 @@ def _cluster_ip_masquerades(ctx: NodeContext, source: str) -> bool:
 
 
 def _rule_hop(
-    walk: Walk, ctx: NodeContext, pkt: Packet, action: str, matched: Matched, text: str, **details: Any
+    walk: Walk, ctx: NodeContext, pkt: Packet, action: str, matched: Matched, text: Msg, **details: Any
 ) -> None:
     """A hop on this node that shows the rules the packet matched there (details: field, after...)."""
     walk.hop(
@@ -144,50 +142,44 @@ def _firewall_drop(
     spi = plan.spi
     matched = rules.firewall_drop(plan, ctx, pkt.dst_ip)
     fw = rules.firewall_chain(spi)
-    if walk.mode == "nftables":
-        how = f"{fw} drops it"
-    else:
-        how = f"{fw} lets it fall through and KUBE-PROXY-FIREWALL drops it"
-    text = f"{pkt.src_ip} is outside loadBalancerSourceRanges ({', '.join(spi.source_ranges)}), so {how}."
+    how = msg("firewall.nftables" if walk.mode == "nftables" else "firewall.iptables", chain=fw)
+    text = msg("firewall.drop", src=pkt.src_ip, ranges=list(spi.source_ranges), how=how)
     _rule_hop(walk, ctx, pkt, "drop", matched, text, field=ENTRY_FIELD["loadBalancer"])
     return _outside_source_ranges(pkt)
 
 
 def _outside_source_ranges(pkt: Packet) -> Ending:
-    reason = f"The source {pkt.src_ip} is not allowed by loadBalancerSourceRanges; the client times out."
-    return Ending(DROPPED, reason)
+    return Ending(DROPPED, msg("firewall.end", src=pkt.src_ip))
 
 
 def _external_entry_text(
     ctx: NodeContext, pkt: Packet, plan: PortPlan, entry: str, source: str, ext: str
-) -> str:
+) -> Msg:
     spi = plan.spi
     if entry == "nodePort":
-        via = "the service-nodeports map" if ext.startswith("external-") else "KUBE-NODEPORTS"
-        start = f"{ctx.name} receives the packet on nodePort {spi.node_port}, which {via} sends to {ext}"
+        via = msg("ext.via.map" if ext.startswith("external-") else "ext.via.chain")
+        start = msg("ext.start.nodePort", node=ctx.name, node_port=spi.node_port, via=via, chain=ext)
     else:
-        start = f"{ctx.name} catches the {ENTRY_LABEL[entry]} {pkt.dst} itself and sends it to {ext}"
+        start = msg("ext.start.address", node=ctx.name, entry=msg(f"entry.{entry}"), dst=pkt.dst, chain=ext)
     if not spi.etp_local:
-        return f"{start}; it is marked for masquerading because externalTrafficPolicy is Cluster, so it may cross nodes."
-    if source == POD_SOURCE:
-        return f"{start}; traffic from a pod on this node short-circuits to every endpoint, as if it went out to the LB."
-    if source == HOST_SOURCE:
-        return f"{start}; traffic from the node itself is masqueraded and may use every endpoint."
-    if not plan.has_external:
-        return f"{start}; externalTrafficPolicy is Local and {ctx.name} has no local endpoint, so no rule takes it."
-    return f"{start}; externalTrafficPolicy is Local, so only endpoints on {ctx.name} are used and the client IP is kept."
+        rest = msg("ext.cluster")
+    elif source == POD_SOURCE:
+        rest = msg("ext.from_pod")
+    elif source == HOST_SOURCE:
+        rest = msg("ext.from_host")
+    elif not plan.has_external:
+        rest = msg("ext.local_none", node=ctx.name)
+    else:
+        rest = msg("ext.local", node=ctx.name)
+    return msg("ext.entry", start=start, rest=rest)
 
 
 def _reject(
     walk: Walk, ctx: NodeContext, pkt: Packet, matched: Matched, spi: ServicePort, field: str
 ) -> Ending:
-    text = (
-        f"{spi.key} has no ready endpoints (and none terminating but still serving), so {ctx.name} has no NAT rule "
-        "for it and "
-        f"{matched.rules[0]} rejects the packet with ICMP port unreachable."
-    )
+    text = msg("no_endpoints.reject", service=spi.key, node=ctx.name, rule=matched.rules[0])
     _rule_hop(walk, ctx, pkt, "reject", matched, text, field=field)
-    return Ending(REFUSED, f"{spi.key} has no endpoints, so the connection is refused immediately.")
+    return Ending(REFUSED, msg("no_endpoints.end", service=spi.key))
 
 
 def _drop_no_local(
@@ -199,15 +191,9 @@ def _drop_no_local(
     field: str,
     policy_field: str,
 ) -> Ending:
-    text = (
-        f"{policy_field} is Local and {ctx.name} runs no endpoint of {spi.key}, so {matched.rules[0]} "
-        "drops the packet silently."
-    )
+    text = msg("no_local.drop", policy=policy_field, node=ctx.name, service=spi.key, rule=matched.rules[0])
     _rule_hop(walk, ctx, pkt, "drop", matched, text, field=field)
-    return Ending(
-        DROPPED,
-        f"{ctx.name} has no local endpoint for {spi.key} ({policy_field}: Local); the client times out.",
-    )
+    return Ending(DROPPED, msg("no_local.end", node=ctx.name, service=spi.key, policy=policy_field))
 
 
 def _choose_netfilter(
@@ -276,7 +262,7 @@ def candidates(
             "port": ep.port,
             "probability": share if ep.key in used_keys else 0.0,
             "eligible": ep.key in used_keys,
-            "why": _why(ep, ep.key in used_keys, plan, ctx, policy, fallback),
+            **candidate_why(_why(ep, ep.key in used_keys, plan, ctx, policy, fallback)),
             "ready": ep.ready,
             "serving": ep.serving,
             "terminating": ep.terminating,
@@ -290,29 +276,29 @@ def _candidate_index(cands: list[Obj], ep: Endpoint) -> int:
     return next(i for i, c in enumerate(cands) if c["ip"] == ep.ip and c["port"] == ep.port)
 
 
-def _why(ep: Endpoint, used: bool, plan: PortPlan, ctx: NodeContext, policy: str, fallback: bool) -> str:
-    where = ep.node or "an unknown node"
+def _why(ep: Endpoint, used: bool, plan: PortPlan, ctx: NodeContext, policy: str, fallback: bool) -> Msg:
     if used and ep.terminating:
-        return "Terminating but still serving; used only because no endpoint is ready."
+        return msg("why.terminating_used")
     if used and fallback:
-        return f"Ready; {ctx.name} has no local endpoint, so IPVS falls back to endpoints on every node."
+        return msg("why.fallback", node=ctx.name)
     if used and policy == LOCAL:
-        return f"Ready and running on {ctx.name}, so the Local policy uses it."
+        return msg("why.local", node=ctx.name)
     if used and (plan.spi.itp_local or plan.spi.etp_local):
-        return "Ready; this traffic may use endpoints on every node."
+        return msg("why.every_node")
     if used:
-        return "Ready, so kube-proxy gave it a rule in this chain."
+        return msg("why.ready")
     if ep.terminating and not ep.serving:
-        return "Terminating and no longer serving, so it gets no new connections."
+        return msg("why.terminated")
     if ep.terminating:
-        return "Terminating; kube-proxy uses such endpoints only when no endpoint is ready."
+        return msg("why.terminating")
     if not ep.ready:
-        return "Not ready (failing its readiness probe or still starting), so kube-proxy gives it no rule."
+        return msg("why.not_ready")
     if policy == LOCAL and ep.node != ctx.name:
-        return f"Ready, but it runs on {where}; the Local policy only uses endpoints on {ctx.name}."
+        where = msg("where.node", name=ep.node) if ep.node else msg("where.unknown")
+        return msg("why.other_node", where=where, node=ctx.name)
     if plan.cat.topology_zone and plan.cat.topology_zone not in ep.zone_hints:
-        return f"Ready, but its topology hints name other zones than {plan.cat.topology_zone}."
-    return "Not used by this chain."
+        return msg("why.zone", zone=plan.cat.topology_zone)
+    return msg("why.unused")
 
 
 def _selection_hop(
@@ -331,19 +317,18 @@ def _selection_hop(
     spi, ep, n = plan.spi, endpoints[chosen], len(endpoints)
     cands = candidates(plan, ctx, policy, endpoints)
     chain = matched.rules[0]
-    same = "" if entry == "clusterIP" else f"It is the same chain {spi.cluster_ip}:{spi.port} uses; "
+    same = "" if entry == "clusterIP" else msg("select.same_chain", cluster_ip=spi.cluster_ip, port=spi.port)
     if hit:
-        how = (
-            f"ClientIP session affinity: {ctx.name} remembers {pkt.src_ip} went to {ep.key} within the last "
-            f"{spi.affinity_seconds}s, so the affinity rule sends it there again"
+        how = msg(
+            "select.affinity", node=ctx.name, src=pkt.src_ip, endpoint=ep.key, seconds=spi.affinity_seconds
         )
     elif n == 1:
-        how = f"{ep.key} is the only endpoint in the chain, so it gets every connection"
+        how = msg("select.only", endpoint=ep.key)
     elif walk.mode == "nftables":
-        how = f"one `numgen random mod {n}` lookup picks endpoint {chosen + 1} of {n} (each has 1/{n})"
+        how = msg("select.numgen", n=n, k=chosen + 1)
     else:
-        how = f"rule {chosen + 1} of the random cascade matched, picking {ep.key} (each of the {n} has 1/{n})"
-    text = f"{same}{chain} chooses an endpoint: {how}; the packet itself is unchanged."
+        how = msg("select.cascade", n=n, k=chosen + 1, endpoint=ep.key)
+    text = msg("select", same=same, chain=chain, how=how)
     _rule_hop(
         walk,
         ctx,
@@ -364,11 +349,9 @@ def _dnat_hop(
 ) -> Packet:
     after = pkt.to(ep.ip, ep.port)
     pod = walk.view.endpoint_pod(ep)
-    who = f"pod {namespace_of(pod)}/{name_of(pod)}" if pod else "the endpoint"
-    direct = " in one step (it never passes through the clusterIP)" if entry != "clusterIP" else ""
-    text = (
-        f"{matched.rules[0]} rewrites the destination {pkt.dst} to {who} at {after.dst} (targetPort){direct}."
-    )
+    who = msg("dnat.pod", name=f"{namespace_of(pod)}/{name_of(pod)}") if pod else msg("dnat.endpoint")
+    direct = msg("dnat.direct") if entry != "clusterIP" else ""
+    text = msg("dnat", rule=matched.rules[0], dst=pkt.dst, who=who, to=after.dst, direct=direct)
     _rule_hop(walk, ctx, pkt, "DNAT", matched, text, after=after, field="targetPort")
     walk.endpoint = endpoint_summary(ep, pod)
     return after
@@ -376,15 +359,12 @@ def _dnat_hop(
 
 def _snat_hop(walk: Walk, ctx: NodeContext, pkt: Packet, matched: Matched, hairpin: bool) -> Packet:
     after = pkt.source(ctx.internal_ip)
-    if hairpin:
-        why = "the pod is talking to itself through the Service (hairpin), so the reply must come back via the node"
-    else:
-        why = "the packet was marked for masquerading, so replies return through this node"
+    why = msg("snat.hairpin" if hairpin else "snat.marked")
     if after.src_ip == pkt.src_ip:
-        result = f"the source stays {ctx.internal_ip}, the node's own address"
+        result = msg("snat.stays", ip=ctx.internal_ip)
     else:
-        result = f"the source {pkt.src_ip} becomes {ctx.name}'s address {ctx.internal_ip}"
-    text = f"{matched.rules[0]} MASQUERADEs: {why}; {result}."
+        result = msg("snat.becomes", src=pkt.src_ip, node=ctx.name, ip=ctx.internal_ip)
+    text = msg("snat", rule=matched.rules[0], why=why, result=result)
     _rule_hop(walk, ctx, pkt, "SNAT", matched, text, after=after)
     return after
 
@@ -397,8 +377,8 @@ def pod_listens(pod: Obj, port: int, protocol: str) -> bool:
     )
 
 
-def route_to_node(walk: Walk, from_name: str, to_ctx: NodeContext, pkt: Packet, why: str) -> None:
-    text = f"The network carries the packet from {from_name} to {to_ctx.name} ({to_ctx.internal_ip}), {why}."
+def route_to_node(walk: Walk, from_name: str, to_ctx: NodeContext, pkt: Packet, why: Msg) -> None:
+    text = msg("route", source=from_name, node=to_ctx.name, ip=to_ctx.internal_ip, why=why)
     walk.hop(at=node_place(to_ctx), action="route", before=pkt, text=text)
 
 
@@ -407,13 +387,12 @@ def deliver_to_endpoint(walk: Walk, ctx: NodeContext, pkt: Packet, ep: Endpoint)
     node_name = ep.node or _node_of_ip(walk, ep.ip)
     if node_name and node_name != ctx.name and walk.view.node(node_name):
         target = walk.view.node_context(node_name)
-        route_to_node(
-            walk, ctx.name, target, pkt, f"which owns pod CIDR {target.pod_cidr or 'of the endpoint'}"
-        )
+        why = msg("route.pod_cidr", cidr=target.pod_cidr) if target.pod_cidr else msg("route.endpoint_cidr")
+        route_to_node(walk, ctx.name, target, pkt, why)
     if pod is None:
-        text = f"The packet leaves for {ep.key}, an endpoint outside the cluster's pods (a manually listed address)."
+        text = msg("deliver.outside", endpoint=ep.key)
         walk.hop(at=pod_place(None, ep), action="deliver", before=pkt, text=text)
-        return Ending(DELIVERED, f"The request reached {ep.key}.")
+        return Ending(DELIVERED, msg("deliver.outside.end", endpoint=ep.key))
     return deliver_to_pod(walk, pkt, pod)
 
 
@@ -424,28 +403,22 @@ def _node_of_ip(walk: Walk, ip: str) -> str:
 
 def deliver_to_pod(walk: Walk, pkt: Packet, pod: Obj) -> Ending:
     at = pod_place(pod)
-    who = f"pod {at['name']}"
+    name = at["name"]
     if not pod_listens(pod, pkt.dst_port, pkt.proto):
-        declared = ", ".join(f"{p['containerPort']}/{p['protocol']}" for p in pod_container_ports(pod))
-        text = (
-            f"The packet reaches {who}, but nothing listens on port {pkt.dst_port}/{pkt.proto} there "
-            f"(it declares {declared}), so it answers with a reset."
-        )
+        declared = [f"{p['containerPort']}/{p['protocol']}" for p in pod_container_ports(pod)]
+        text = msg("deliver.not_listening", pod=name, port=pkt.dst_port, proto=pkt.proto, declared=declared)
         walk.hop(at=at, action="reject", before=pkt, text=text)
-        return Ending(
-            REFUSED,
-            f"Nothing listens on {pkt.dst}/{pkt.proto} in {who}: connection refused (check targetPort).",
-        )
-    text = f"Pod {at['name']} receives the request on {pkt.dst} from {pkt.src}{_source_note(walk, pkt)}."
+        return Ending(REFUSED, msg("deliver.not_listening.end", dst=pkt.dst, proto=pkt.proto, pod=name))
+    text = msg("deliver", pod=name, dst=pkt.dst, src=pkt.src, note=_source_note(walk, pkt))
     walk.hop(at=at, action="deliver", before=pkt, text=text)
-    return Ending(DELIVERED, f"The request reached {who} at {pkt.dst}.")
+    return Ending(DELIVERED, msg("deliver.end", pod=name, dst=pkt.dst))
 
 
-def _source_note(walk: Walk, pkt: Packet) -> str:
+def _source_note(walk: Walk, pkt: Packet) -> Msg | str:
     if walk.client.kind == "external" and pkt.src_ip == walk.client.ip:
-        return ": the client's own address, because nothing masqueraded it"
+        return msg("deliver.client_ip")
     if pkt.src_ip != walk.client.ip:
-        return ": a node's address, not the client's, because the packet was masqueraded"
+        return msg("deliver.node_ip")
     return ""
 
 
@@ -455,7 +428,7 @@ def _source_note(walk: Walk, pkt: Packet) -> str:
 def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry: str, source: str) -> Ending:
     spi, field = plan.spi, ENTRY_FIELD[entry]
     if entry == "loadBalancer" and spi.source_ranges and not source_allowed(spi, pkt.src_ip, ctx):
-        text = f"{pkt.src_ip} is outside loadBalancerSourceRanges, so the KUBE-SOURCE-RANGES-FIREWALL chain drops it."
+        text = msg("firewall.ipvs", src=pkt.src_ip)
         chains = Matched(["KUBE-LOAD-BALANCER-FW", "KUBE-SOURCE-RANGES-FIREWALL"], [])  # ipsets: no lines shown
         _rule_hop(walk, ctx, pkt, "drop", chains, text, field=field)
         return _outside_source_ranges(pkt)
@@ -466,21 +439,20 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
     real = ipvs_real_servers(plan, entry)
     vs = _ipvs_vs(spi, pkt, real)
     vs_matched = Matched([f"IPVS {pkt.dst}/{spi.protocol}"], [ipvs_vs_line(vs)])
-    text = (
-        f"{pkt.dst_ip} is a local address on {ctx.name} (bound to kube-ipvs0, or a node IP), so IPVS virtual server "
-        f"{pkt.dst}/{spi.protocol} (scheduler rr) takes the packet"
-        + ("; iptables has marked it for masquerading." if masq else ".")
+    text = msg(
+        "ipvs.virtual_server",
+        ip=pkt.dst_ip,
+        node=ctx.name,
+        dst=pkt.dst,
+        proto=spi.protocol,
+        masq=msg("ipvs.marked") if masq else "",
     )
     _rule_hop(walk, ctx, pkt, "forward", _ipvs_mark_rules(ctx, entry, masq) + vs_matched, text, field=field)
     if not real:
-        why = (
-            "has no endpoints"
-            if not plan.has_any
-            else f"has no endpoint that {ctx.name} may use (Local policy)"
-        )
-        text = f"{spi.key} {why}, so the virtual server has no real servers and IPVS answers ICMP port unreachable."
+        why = msg("ipvs.no_endpoints") if not plan.has_any else msg("ipvs.no_local", node=ctx.name)
+        text = msg("ipvs.no_real_servers", service=spi.key, why=why)
         _rule_hop(walk, ctx, pkt, "reject", vs_matched, text, field=field)
-        return Ending(REFUSED, f"{spi.key} {why}, so the connection is refused immediately.")
+        return Ending(REFUSED, msg("ipvs.no_real_servers.end", service=spi.key, why=why))
 
     chosen, persisted = _choose_ipvs(walk, ctx, spi, vs, real, pkt.src_ip)
     ep = real[chosen]
@@ -488,16 +460,16 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
     policy = LOCAL if local_only and plan.cat.local else CLUSTER
     cands = candidates(plan, ctx, policy, real, fallback=local_only and not plan.cat.local)
     if persisted:
-        how = f"persistence ({spi.affinity_seconds}s) keeps {pkt.src_ip} on {ep.key}"
+        how = msg("ipvs.persistence", seconds=spi.affinity_seconds, src=pkt.src_ip, endpoint=ep.key)
     else:
-        how = f"round robin hands out real servers in turn; this connection gets {ep.key} ({chosen + 1} of {len(real)})"
+        how = msg("ipvs.round_robin", endpoint=ep.key, k=chosen + 1, n=len(real))
     _rule_hop(
         walk,
         ctx,
         pkt,
         "forward",
         vs_matched + Matched([], _rs_lines(vs["real_servers"])),
-        f"IPVS picks a real server: {how}; the packet itself is unchanged.",
+        msg("ipvs.pick", how=how),
         field="port",
         candidates=cands,
         chosen=_candidate_index(cands, ep),
@@ -581,12 +553,6 @@ def _choose_ipvs(
 
 def _asymmetric_reply(walk: Walk, pkt: Packet, ctx: NodeContext) -> Ending:
     reply = Packet(pkt.dst_ip, pkt.dst_port, pkt.src_ip, pkt.src_port, pkt.proto)
-    text = (
-        f"{ctx.name} had no local endpoint, so IPVS fell back to a pod on another node without masquerading; "
-        f"the reply goes straight back from {reply.src}, not from the address the client called, and is discarded."
-    )
+    text = msg("ipvs.asymmetric", node=ctx.name, src=reply.src)
     walk.hop(at=client_place(walk.client), action="drop", before=reply, text=text)
-    return Ending(
-        DROPPED,
-        "externalTrafficPolicy is Local and the node had no local endpoint; the reply never matches, so the client times out.",
-    )
+    return Ending(DROPPED, msg("ipvs.asymmetric.end"))

@@ -30,6 +30,8 @@ HOP_KEYS = {
     "chosen",
     "probability",
     "text",
+    "message",
+    "i18n",
 }
 TRACE_KEYS = {
     "source",
@@ -37,6 +39,8 @@ TRACE_KEYS = {
     "protocol",
     "outcome",
     "reason",
+    "reason_message",
+    "i18n",
     "service",
     "endpoint",
     "client",
