@@ -3,7 +3,7 @@
 
 import { el, mark } from "./dom.js";
 import { t } from "./i18n.js";
-import { formatProbability, hopPlace, outcomeText, traceTitle } from "./tracefmt.js";
+import { candidateWhy, formatProbability, hopPlace, hopText, outcomeText, traceReason, traceTitle } from "./tracefmt.js";
 import { portText } from "./state.js";
 
 function yesNo(v) {
@@ -107,12 +107,12 @@ export class Inspector {
       el("h2", { class: "panel-title", text: t("inspector.hopTitle", { n: hopIndex + 1, place: hopPlace(hop) }) }),
       nav,
       el("p", { class: "trace-ref" }, traceTitle(trace), " — ", el("strong", { text: outcomeText(trace) })),
-      hop.text ? el("p", { class: "hop-text", text: hop.text }) : null,
+      hop.text ? el("p", { class: "hop-text", text: hopText(hop) }) : null,
       dl([
         [t("inspector.action"), code(hop.action || "")],
         [t("inspector.field"), hop.field ? code(hop.field) : null],
         [t("inspector.probability"), typeof hop.probability === "number" && hop.probability < 1 ? formatProbability(hop.probability) : null],
-        [t("inspector.reason"), hopIndex === hops.length - 1 && trace.reason ? trace.reason : null],
+        [t("inspector.reason"), hopIndex === hops.length - 1 && trace.reason ? traceReason(trace) : null],
       ]),
       table(t("inspector.packet"), [t("inspector.fieldCol"), t("inspector.before"), t("inspector.after")], packetRows, "packet"),
     ];
@@ -156,7 +156,7 @@ export class Inspector {
         el("td", {}, code(`${c.ip}:${c.port}`), c.slice ? el("span", { class: "sub" }, el("br"), c.slice) : null),
         el("td", {}, conds),
         el("td", { class: "num", text: typeof c.probability === "number" ? formatProbability(c.probability) : "–" }),
-        el("td", {}, mark(c.eligible ? "yes" : "no", c.eligible ? t("inspector.eligible") : t("inspector.notEligible")), c.why ? el("span", { class: "sub" }, el("br"), c.why) : null),
+        el("td", {}, mark(c.eligible ? "yes" : "no", c.eligible ? t("inspector.eligible") : t("inspector.notEligible")), c.why ? el("span", { class: "sub" }, el("br"), candidateWhy(c)) : null),
       );
     });
     return el(

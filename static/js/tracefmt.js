@@ -1,6 +1,21 @@
 // Pure text for traces: one line per hop, summaries. Shared by the trace log and the inspector.
 
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
+
+/**
+ * A sentence of a trace in the page's language. Traces are made once for every viewer, so each
+ * English field (hop `text`, trace `reason`, candidate `why`) comes with its translations:
+ * `i18n: {ko: {text: "…"}}`. Older traces without them show English.
+ */
+export function localized(obj, field) {
+  if (!obj) return "";
+  const other = obj.i18n && obj.i18n[language()];
+  return (other && typeof other[field] === "string" && other[field]) || obj[field] || "";
+}
+
+export const hopText = (hop) => localized(hop, "text");
+export const traceReason = (trace) => localized(trace, "reason");
+export const candidateWhy = (candidate) => localized(candidate, "why");
 
 export function hopPlace(hop) {
   const at = hop.at || {};

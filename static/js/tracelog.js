@@ -3,7 +3,7 @@
 
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
-import { hopLine, outcomeText, traceTitle } from "./tracefmt.js";
+import { hopLine, hopText, outcomeText, traceReason, traceTitle } from "./tracefmt.js";
 
 const OUTCOME_ICON = { delivered: "✓", refused: "✗", dropped: "⌛", unroutable: "?" };
 
@@ -59,7 +59,7 @@ export class TraceLog {
       el("span", { class: `outcome outcome-${trace.outcome}` }, el("span", { "aria-hidden": "true", text: icon + " " }), outcomeText(trace)),
       " — ",
       traceTitle(trace),
-      trace.reason && trace.outcome !== "delivered" ? ` — ${trace.reason}` : "",
+      trace.reason && trace.outcome !== "delivered" ? ` — ${traceReason(trace)}` : "",
     );
     const items = (trace.hops || []).map((hop, i) =>
       el(
@@ -69,7 +69,7 @@ export class TraceLog {
           "button",
           { type: "button", class: "log-btn", onclick: () => this.onSelectHop && this.onSelectHop(trace, i) },
           el("span", { class: "log-main", text: hopLine(hop, i) }),
-          hop.text ? el("span", { class: "log-text", text: hop.text }) : null,
+          hop.text ? el("span", { class: "log-text", text: hopText(hop) }) : null,
         ),
       ),
     );
