@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cluster.console import KUBECTL_COMMANDS, UsageError, unknown_command, words
 from cluster.errors import ApiError
@@ -56,6 +57,11 @@ Commands this console runs (output as kubectl 1.31 prints it):
 
 Command = Callable[[Context, list[str]], Output]
 
+
+def help_text() -> str:
+    """HELP in the request's language (the commands stay as typed)."""
+    return _(HELP)
+
 KUBECTL: dict[str, Command] = {
     "get": kubectl_get,
     "describe": kubectl_describe,
@@ -81,7 +87,7 @@ class ConsoleResult:
 
 
 def _help(ctx: Context, args: list[str]) -> Output:
-    return Output(HELP)
+    return Output(help_text())
 
 
 def _kubectl(ctx: Context, args: list[str]) -> Output:
@@ -90,15 +96,16 @@ def _kubectl(ctx: Context, args: list[str]) -> Output:
     while len(args) >= 2 and args[0] in ("-n", "--namespace"):
         leading, args = [*leading, *args[:2]], args[2:]
     if not args or args[0] in ("help", "-h", "--help"):
-        return Output(HELP)
+        return Output(help_text())
     verb, rest = args[0], [*args[1:], *leading]
     command = KUBECTL.get(verb)
     if command is not None:
         if "--help" in rest or "-h" in rest:
-            return Output(HELP)
+            return Output(help_text())
         return command(ctx, rest)
     if verb in KUBECTL_COMMANDS:
-        raise UsageError(f"error: kubectl {verb} is not available in this console.\n\n{HELP}".rstrip("\n"))
+        unavailable = _("kubectl %(verb)s is not available in this console.") % {"verb": verb}
+        raise UsageError(f"error: {unavailable}\n\n{help_text()}".rstrip("\n"))
     raise unknown_command(verb)
 
 
@@ -112,14 +119,15 @@ def console_run(*, cluster: Cluster, command: str, now: datetime | None = None,
     if cluster.lesson:
         observation_record(cluster=cluster, what="console", text=command)
     if len(command) > MAX_COMMAND_CHARS:
-        return ConsoleResult(f"bash: the command is longer than {MAX_COMMAND_CHARS} characters\n", 2)
+        too_long = _("the command is longer than %(max)d characters") % {"max": MAX_COMMAND_CHARS}
+        return ConsoleResult(f"bash: {too_long}\n", 2)
     try:
         argv = words(command)
         if not argv:
             return ConsoleResult("", 0)
         program = PROGRAMS.get(argv[0])
         if program is None:
-            return ConsoleResult(f"{argv[0]}: command not found\n\n{HELP}", 127)
+            return ConsoleResult(f"{argv[0]}: command not found\n\n{help_text()}", 127)
         result = program(ctx, argv[1:])
     except UsageError as error:
         return ConsoleResult(error.text + "\n", error.exit_code)

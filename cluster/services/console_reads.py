@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from cluster.book import book_manifest_names, book_manifest_text
 from cluster.console import ALL_CATEGORY, SHORT_NAMES, Flag, UsageError, parse_flags, resource_kind
 from cluster.kinds import KINDS, kind_info
@@ -117,12 +119,13 @@ def kubectl_get(ctx: Context, args: list[str]) -> Output:
     output = p.value("output")
     if output not in OUTPUTS:
         if output in KUBECTL_OUTPUTS.split(","):
-            raise UsageError(f"error: -o {output} is not available in this console; use -o wide, yaml, json or name")
+            raise UsageError("error: " + _("-o %(output)s is not available in this console; use -o wide, yaml, json "
+                                           "or name") % {"output": output})
         raise UsageError(f'error: unable to match a printer suitable for the output format "{output}", allowed '
                          f"formats are: {KUBECTL_OUTPUTS}")
     if p.on("watch"):
-        raise UsageError("error: --watch is not available in this console: the picture and the Tables tab "
-                         "update live instead")
+        raise UsageError("error: " + _("--watch is not available in this console: the picture and the Tables tab "
+                                       "update live instead"))
     if not p.args:
         raise UsageError(_NO_TYPE)
     every = p.on("all-namespaces")
@@ -197,8 +200,9 @@ def kubectl_describe(ctx: Context, args: list[str]) -> Output:
     wanted = requested(p.args)
     for kind, _names in wanted:
         if kind not in DESCRIBERS:
-            raise UsageError(f"error: describe {kind_info(kind).plural} is not available in this console; it "
-                             f"describes {', '.join(kind_info(k).plural for k in DESCRIBERS)}")
+            raise UsageError("error: " + _("describe %(kind)s is not available in this console; it describes "
+                                           "%(kinds)s") % {"kind": kind_info(kind).plural,
+                                                           "kinds": ", ".join(kind_info(k).plural for k in DESCRIBERS)})
     every = p.on("all-namespaces")
     namespace = None if every else (p.value("namespace") or "default")
     texts, errors = [], []
@@ -258,5 +262,6 @@ def cat(ctx: Context, args: list[str]) -> Output:
         else:
             texts.append(text)
     if not args:
-        return Output("cat: reading from standard input is not available in this console; name a file (ls)\n", 1)
+        return Output("cat: " + _("reading from standard input is not available in this console; name a file "
+                                  "(ls)") + "\n", 1)
     return Output("".join(texts), code)

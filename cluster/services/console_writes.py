@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from cluster.book import book_manifest_text
 from cluster.console import Flag, Parsed, UsageError, parse_flags, resource_kind
 from cluster.errors import ApiError
@@ -51,7 +53,7 @@ def _target(args: list[str], command: str) -> tuple[str, str]:
         return resource_kind(args[0]), args[1]
     if not args:
         raise UsageError(_NO_RESOURCES)
-    raise UsageError(f"error: {command} needs one object: TYPE NAME or TYPE/NAME")
+    raise UsageError("error: " + _("%(command)s needs one object: TYPE NAME or TYPE/NAME") % {"command": command})
 
 
 # --- -f FILE --------------------------------------------------------------------------------------
@@ -61,8 +63,8 @@ def _manifest_files(p: Parsed) -> list[tuple[str, str]]:
     files = []
     for name in p.values("filename"):
         if name == "-":
-            raise UsageError("error: reading manifests from standard input is not available in this console; "
-                             "paste them into the YAML tab")
+            raise UsageError("error: " + _("reading manifests from standard input is not available in this "
+                                           "console; paste them into the YAML tab"))
         text = book_manifest_text(name.removeprefix("./"))
         if text is None:
             raise UsageError(f'error: the path "{name}" does not exist')
@@ -110,8 +112,8 @@ def kubectl_create(ctx: Context, args: list[str]) -> Output:
         return _create_namespace(ctx, p)
     if not what:
         raise UsageError("error: must specify one of -f and -k")
-    raise UsageError(f"error: kubectl create {what} is not available in this console; use create -f FILE, "
-                     "create deployment or create namespace")
+    raise UsageError("error: " + _("kubectl create %(what)s is not available in this console; use create -f FILE, "
+                                   "create deployment or create namespace") % {"what": what})
 
 
 def _create_deployment(ctx: Context, p: Parsed) -> Output:
@@ -184,8 +186,8 @@ def kubectl_scale(ctx: Context, args: list[str]) -> Output:
         raise UsageError("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
     kind, name = _target(p.args, command)
     if kind not in ("Deployment", "ReplicaSet"):
-        raise UsageError(f"error: {kind_info(kind).plural} cannot be scaled here; scale a deployment or a "
-                         "replicaset")
+        raise UsageError("error: " + _("%(kind)s cannot be scaled here; scale a deployment or a replicaset")
+                         % {"kind": kind_info(kind).plural})
     try:
         workload_scale(cluster=ctx.cluster, kind=kind, namespace=p.value("namespace") or "default", name=name,
                        replicas=replicas)
@@ -213,7 +215,8 @@ def kubectl_delete(ctx: Context, args: list[str]) -> Output:
     lines, code = [], 0
     for kind, name in targets:
         if kind not in DELETABLE:
-            raise UsageError(f"error: deleting {kind_info(kind).plural} is not available in this console")
+            raise UsageError("error: " + _("deleting %(kind)s is not available in this console")
+                             % {"kind": kind_info(kind).plural})
         namespace = (p.value("namespace") or "default") if kind_info(kind).namespaced else ""
         try:
             object_delete(cluster=ctx.cluster, kind=kind, namespace=namespace, name=name)

@@ -6,6 +6,8 @@ import random
 import time
 
 from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from cluster.errors import ApiError
 from cluster.events import broadcast
@@ -16,6 +18,7 @@ from cluster.sim.dataplane import ClusterView
 from cluster.sim.fielderrors import status_bad_request
 from cluster.sim.objects import Obj
 from cluster.sim.trace import trace_request
+from cluster.sim.trace_text import LANGUAGES, TraceInputError
 
 MAX_BATCH = 20
 KEEP_TRACES = 200
@@ -32,17 +35,24 @@ def cluster_view(cluster: Cluster) -> ClusterView:
 
 
 def _check_source(view: ClusterView, source: str) -> None:
-    kind, _, rest = source.partition("/")
+    kind, _sep, rest = source.partition("/")
     if source == "external":
         return
     if kind == "node" and any(n["metadata"]["name"] == rest for n in view.nodes):
         return
     if kind == "pod":
-        ns, _, name = rest.partition("/")
+        ns, _sep, name = rest.partition("/")
         if any(p["metadata"]["namespace"] == ns and p["metadata"]["name"] == name for p in view.pods):
             return
     raise ApiError(status_bad_request(
-        f'source "{source[:100]}" is not "external", "node/<name>" or "pod/<namespace>/<name>" of this sandbox'))
+        _('source "%(source)s" is not "external", "node/<name>" or "pod/<namespace>/<name>" of this sandbox')
+        % {"source": source[:100]}))
+
+
+def _language() -> str:
+    """The request's language among the trace catalogue's (English when there is no request)."""
+    lang = (get_language() or "en").split("-")[0]
+    return lang if lang in LANGUAGES else "en"
 
 
 def trace_create(*, cluster: Cluster, source: str, destination: str, count: int = 1,
@@ -50,9 +60,9 @@ def trace_create(*, cluster: Cluster, source: str, destination: str, count: int 
     """Trace `count` requests (1 to 20) from `source` to `destination`; each is stored and
     broadcast to the sandbox's viewers. ClientIP affinity and IPVS cursors persist between calls."""
     if not 1 <= count <= MAX_BATCH:
-        raise ApiError(status_bad_request(f"count must be between 1 and {MAX_BATCH}"))
+        raise ApiError(status_bad_request(_("count must be between 1 and %(max)d") % {"max": MAX_BATCH}))
     if not isinstance(destination, str) or not destination or len(destination) > 300:
-        raise ApiError(status_bad_request('destination must be "<host>:<port>"'))
+        raise ApiError(status_bad_request(_('destination must be "<host>:<port>"')))
     rng = random.Random(seed)
     with transaction.atomic():
         locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
@@ -60,10 +70,12 @@ def trace_create(*, cluster: Cluster, source: str, destination: str, count: int 
         _check_source(view, source)
         state = locked.dataplane_state or {}
         traces = []
-        for _ in range(count):
+        for _index in range(count):
             try:
                 trace = trace_request(view, source=source, destination=destination,
                                       seed=rng.getrandbits(32), state=state, now=time.time())
+            except TraceInputError as exc:
+                raise ApiError(status_bad_request(exc.message.render(_language()))) from None
             except ValueError as exc:
                 raise ApiError(status_bad_request(str(exc))) from None
             traces.append(trace)

@@ -106,7 +106,7 @@ class DaphneServer:
 
     def create_sandbox(self, name: str, preset: str = "kubia") -> Sandbox:
         out = self.manage("createcluster", name, "--preset", preset, "--base-url", self.base_url)
-        owner = re.search(r"URL:\s+(\S+)", out)
+        owner = re.search(r"^(http\S+/clusters/\S+\?token=\S+)$", out.strip().splitlines()[-1])
         watch = re.search(r"Watch link:\s+(\S+)", out)
         token = re.search(r"Access token:\s+(\S+)", out)
         if not (owner and watch and token):

@@ -7,7 +7,7 @@ from cluster.services.sandboxes import cluster_create
 
 
 class Command(BaseCommand):
-    help = "Create a sandbox from a preset and print its URL and access token."
+    help = "Create a sandbox from a preset; print its watch link, its access token and, last, its owner link."
 
     def add_arguments(self, parser):
         parser.add_argument("name")
@@ -35,6 +35,8 @@ class Command(BaseCommand):
             cluster = cluster_create(name=name, preset=preset, seed=seed)
         base = base_url.rstrip("/")
         self.stdout.write(f"Sandbox {cluster.name} ({preset}) is ready.")
-        self.stdout.write(f"  URL:          {base}/clusters/{cluster.pk}/?token={cluster.access_token}")
-        self.stdout.write(f"  Watch link:   {base}/watch/{cluster.watch_token}/")
-        self.stdout.write(f"  Access token: {cluster.access_token}")
+        self.stdout.write(f"  Watch link:   {base}/watch/{cluster.watch_token}/  (read-only, for a class)")
+        self.stdout.write(f"  Access token: {cluster.access_token}  (for kubectl and the API)")
+        # Last and alone on its line, so it is not lost among what comes before and after.
+        self.stdout.write("Open this link once the server runs; it makes your browser the sandbox's owner:")
+        self.stdout.write(f"{base}/clusters/{cluster.pk}/?token={cluster.access_token}")
