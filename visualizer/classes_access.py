@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -122,7 +123,7 @@ class ClassTeacherAuthentication(BaseAuthentication):
 
 
 class IsTeacher(BasePermission):
-    message = _("Only the teacher of this class may do this.")
+    message = gettext_lazy("Only the teacher of this class may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.user, Teacher)

@@ -79,6 +79,12 @@ export class QuestionCard {
     this.q = null;
     this.host.hidden = true;
     this.host.replaceChildren();
+    this._side(false);
+  }
+
+  /** The open card takes the side panel (class-q-open on its parent). */
+  _side(open) {
+    if (this.host.parentElement) this.host.parentElement.classList.toggle("class-q-open", open);
   }
 
   setCounts(counts) {
@@ -117,8 +123,12 @@ export class QuestionCard {
     this.host.classList.toggle("is-teacher", teacher);
     this.host.classList.toggle("is-revealed", revealed);
     this.host.classList.toggle("is-min", this.minimized);
+    this._side(!this.minimized);
+    // The head: where we are, how many answered (teacher), reveal, hide.
+    const status = teacher ? t("class.q.answered", { n: total, total: this.opts.connected ? this.opts.connected() : 0 }) : "";
     const head = el("div", { class: "cq-head" },
-      el("p", { class: "cq-progress", text: `${t("class.q.title")} · ${words.progress}` }),
+      el("p", { class: "cq-progress" }, `${t("class.q.title")} · ${words.progress}`, status ? el("span", { class: "cq-answered", role: "status", text: ` · ${status}` }) : null),
+      teacher && !revealed && !this.minimized ? el("button", { type: "button", class: "btn btn-primary btn-small cq-reveal", onclick: () => this.opts.onReveal && this.opts.onReveal() }, t("class.q.reveal")) : null,
       el("button", { type: "button", class: "btn btn-small cq-min", "aria-expanded": this.minimized ? "false" : "true", onclick: () => {
         this.minimized = !this.minimized;
         this.render();
@@ -127,6 +137,15 @@ export class QuestionCard {
       this.host.replaceChildren(head);
       return;
     }
+    const parts = [head, el("h2", { class: "cq-prompt", text: words.prompt })];
+    if (revealed) {
+      // The verdict first, so it is in view without scrolling.
+      const r = revealWords(q, this.answer, teacher ? null : this.picked);
+      parts.push(el("div", { class: "cq-result", role: "status" },
+        el("p", { class: "cq-verdict", text: r.verdict }),
+        r.why ? el("p", { class: "cq-why", text: r.why }) : null,
+        r.hint ? el("p", { class: "cq-hint", text: r.hint }) : null));
+    }
     const list = el("ol", { class: "cq-choices" });
     words.choices.forEach((c, k) => {
       const count = this.counts ? this.counts[k] || 0 : 0;
@@ -134,34 +153,28 @@ export class QuestionCard {
       const right = revealed && k === this.answer;
       const mine = this.picked === k;
       const classes = ["cq-choice", right ? "is-right" : "", revealed && mine && !right ? "is-wrong" : "", mine ? "is-mine" : ""].filter(Boolean).join(" ");
+      const marks = [
+        right ? el("span", { class: "cq-mark cq-right", text: `✓ ${t("class.q.correct")}` }) : null,
+        mine && !teacher ? el("span", { class: "cq-mark cq-mine", text: t("class.q.yours") }) : null,
+      ].filter(Boolean);
+      const showCounts = teacher || revealed;
       const inner = [
         el("span", { class: "cq-letter", "aria-hidden": "true", text: LETTERS[k] }),
-        el("span", { class: "cq-text" }, el("span", { class: "cq-value", text: c.value }), c.label ? el("span", { class: "cq-label", text: c.label }) : null),
-        right ? el("span", { class: "cq-mark", text: `✓ ${t("class.q.correct")}` }) : null,
-        mine && !teacher ? el("span", { class: "cq-mark cq-mine", text: t("class.q.yours") }) : null,
+        el("span", { class: "cq-text" },
+          el("span", { class: "cq-value", text: c.value }),
+          c.label || marks.length ? el("span", { class: "cq-label" }, c.label, ...marks) : null,
+          showCounts ? el("span", { class: "cq-bar", "aria-hidden": "true" }, el("span", { class: "cq-fill", style: `width: ${pct}%` })) : null),
+        showCounts ? el("span", { class: "cq-count", text: t("class.q.count", { n: count, pct }) }) : null,
       ];
-      if (teacher || revealed) {
-        inner.push(el("span", { class: "cq-bar", "aria-hidden": "true" }, el("span", { class: "cq-fill", style: `width: ${pct}%` })));
-        inner.push(el("span", { class: "cq-count", text: t("class.q.count", { n: count, pct }) }));
-      }
       const canAnswer = !teacher && !revealed && this.picked === null && !this.opts.locked;
       const node = canAnswer
         ? el("button", { type: "button", class: classes, "data-choice": String(k), onclick: () => this.opts.onAnswer && this.opts.onAnswer(k) }, ...inner)
         : el("div", { class: classes, "data-choice": String(k) }, ...inner);
       list.append(el("li", {}, node));
     });
-    const parts = [head, el("h2", { class: "cq-prompt", text: words.prompt }), list];
-    if (teacher) {
-      const connected = this.opts.connected ? this.opts.connected() : 0;
-      parts.push(el("p", { class: "cq-status", role: "status", text: t("class.q.answered", { n: total, total: connected }) }));
-      if (!revealed) parts.push(el("button", { type: "button", class: "btn btn-primary cq-reveal", onclick: () => this.opts.onReveal && this.opts.onReveal() }, t("class.q.reveal")));
-    }
+    parts.push(list);
     if (revealed) {
-      const r = revealWords(q, this.answer, teacher ? null : this.picked);
-      parts.push(el("p", { class: "cq-verdict", role: "status", text: r.verdict }));
-      if (r.why) parts.push(el("p", { class: "cq-why", text: r.why }));
-      if (r.hint) parts.push(el("p", { class: "cq-hint", text: r.hint }));
-      parts.push(el("button", { type: "button", class: "btn cq-close", onclick: () => (this.opts.onClose ? this.opts.onClose() : this.hide()) }, t("class.q.close")));
+      parts.push(el("button", { type: "button", class: "btn btn-small cq-close", onclick: () => (this.opts.onClose ? this.opts.onClose() : this.hide()) }, t("class.q.close")));
     } else if (!teacher) {
       parts.push(el("p", { class: "cq-status", role: "status", text: this.note || (this.picked === null ? t("class.q.pick") : t("class.q.sent")) }));
     }

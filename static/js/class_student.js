@@ -190,7 +190,8 @@ function onClass(msg) {
       }
       if (ended) endClass();
       else if (following) setMode(spotlightText(msg.spotlight));
-      showQuestion(msg.question);
+      // An open question is shown; one already revealed is history.
+      showQuestion(msg.question && !msg.question.revealed ? msg.question : null);
       if (following) follow(msg);
       return;
     case "follow":

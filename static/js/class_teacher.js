@@ -157,6 +157,7 @@ function renderMode() {
     b.disabled = state.ended;
   }
   $("class-mode").textContent = state.ended ? t("class.mode.ended") : state.spotlight ? t("class.mode.teacherSpotlight", { name: state.spotlight.name }) : state.follow ? t("class.mode.teacherFollow") : t("class.mode.released");
+  $("class-mode-2").textContent = $("class-mode").textContent;
   $("class-spotlight-off").hidden = !state.spotlight;
   for (const id of ["class-ask", "class-ask-2", "class-end"]) $(id).disabled = state.ended;
 }
@@ -274,7 +275,7 @@ function onClass(msg) {
     case "class":
       state = { ...state, follow: msg.follow, ended: msg.ended, spotlight: msg.spotlight, trace: msg.trace ? msg.trace.id : null, hop: msg.hop };
       renderMode();
-      showQuestion(msg.question);
+      showQuestion(msg.question && !msg.question.revealed ? msg.question : null);
       break;
     case "roster":
       for (const s of msg.students || []) upsert(s);
