@@ -84,6 +84,25 @@ def test_sandbox_canvas_and_trace_in_korean(new_context, server):
     sandbox.wait_drawn()
     sandbox.screenshots("ko-sandbox")
 
+    # A request: every hop and the ending read in Korean (the trace carries both languages).
+    page.click("#tab-send")
+    page.select_option("#req-source", "external")
+    destination = page.eval_on_selector_all(
+        "#req-destination option", "os => os.map(o => o.value).find(v => v.startsWith('130.211.') && v.endsWith(':30123'))")
+    page.select_option("#req-destination", destination)
+    with page.expect_response(lambda r: r.url.endswith("/traces/")) as answer:
+        page.click("#req-send1")
+    trace = answer.value.json()["traces"][0]
+    assert trace["outcome"] == "delivered" and trace["hops"]
+    page.wait_for_function("document.querySelectorAll('#tracelog .log-text').length > 0")
+    texts = page.eval_on_selector_all("#tracelog .log-text", "els => els.map(e => e.textContent)")
+    assert texts == [hop["i18n"]["ko"]["text"] for hop in trace["hops"]]
+    assert all(HANGUL.search(text) for text in texts) and texts[0].startswith("외부 클라이언트(")
+    page.click("#tracelog li:last-child .log-btn")
+    expect(page.locator(".hop-text")).to_have_text(trace["hops"][-1]["i18n"]["ko"]["text"])
+    assert drawn_with_web_font(page, ".hop-text")
+    sandbox.screenshots("ko-trace")
+
 
 def test_canvas_asks_for_the_font_on_an_english_page_with_a_korean_name(page, server):
     """No Hangul in the page's own text: the canvas's first Hangul label fetches the font and the
