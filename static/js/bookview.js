@@ -250,6 +250,10 @@ export class BookView {
 
   setOn(on) {
     this.on = Boolean(on);
+    // Lessons hear of it as they hear of the other views: "servicescope:view" "book" on #app.
+    if (this.on && this.toggle && typeof CustomEvent !== "undefined") {
+      this.toggle.dispatchEvent(new CustomEvent("servicescope:view", { detail: "book", bubbles: true }));
+    }
     if (this.toggle) this.toggle.setAttribute("aria-pressed", this.on ? "true" : "false");
     if (this.panel) this.panel.hidden = !this.on;
     if (this.list) this.list.classList.toggle("book-hidden", this.on);
@@ -289,19 +293,22 @@ export class BookView {
       this.panel.replaceChildren(el("p", { class: "book-note" }, t(`book.${data.reason}`, { reason: trace.reason || "" })));
       return;
     }
+    // The client is the same in both lanes: it heads the table instead of taking a column.
+    const client = data.columns.find((c) => c.role === "client");
+    const cols = data.columns.filter((c) => c.role !== "client");
     const table = el(
       "table",
-      { class: "book-table" },
-      el("caption", { class: "visually-hidden" }, t("book.tableLabel")),
-      el("colgroup", {}, el("col", { class: "book-col-lane" }), ...data.columns.map((c) => el("col", { class: `book-col-${c.role}` }))),
+      { class: "book-table", "aria-label": t("book.tableLabel") },
+      client ? el("caption", { class: "book-from" }, t("book.from", { client: client.book.name || client.book.addr })) : null,
+      el("colgroup", {}, el("col", { class: "book-col-lane" }), ...cols.map((c) => el("col", { class: `book-col-${c.role}` }))),
       el(
         "thead",
         {},
         el(
           "tr",
           {},
-          el("td", { class: "book-lane-name" }, el("span", { class: "visually-hidden" }, t("book.lane"))),
-          ...data.columns.map((c) => el("th", { scope: "col", class: `book-role role-${c.role}` }, t(`book.role.${c.role}`))),
+          el("td", { class: "book-lane-name" }),
+          ...cols.map((c) => el("th", { scope: "col", class: `book-role role-${c.role}` }, t(`book.role.${c.role}`))),
         ),
       ),
       el(
@@ -312,10 +319,10 @@ export class BookView {
           "tr",
           { class: "book-lane-book" },
           el("th", { scope: "row", class: "book-lane-name" }, t("book.laneBook")),
-          ...data.columns.map((c, i) =>
+          ...cols.map((c) =>
             cell(
               `book-stop role-${c.role}`,
-              i > 0 ? el("span", { class: "book-arrow", "aria-hidden": "true", text: "→" }) : null,
+              el("span", { class: "book-arrow", "aria-hidden": "true", text: "→" }),
               c.role === "end"
                 ? el("span", { class: "book-name" }, t("book.noPod"))
                 : [addrCode(c.book.addr), c.book.name ? el("span", { class: "book-name", text: c.book.name }) : null],
@@ -327,7 +334,7 @@ export class BookView {
           "tr",
           { class: "book-lane-real" },
           el("th", { scope: "row", class: "book-lane-name" }, t("book.laneReal"), " ", el("span", { class: "book-mode" }, `(${data.mode})`)),
-          ...data.columns.map((c, i) => this._realCell(trace, data, c, i)),
+          ...cols.map((c) => this._realCell(trace, data, c, 1)),
         ),
       ),
     );
@@ -364,8 +371,8 @@ export class BookView {
     parts.push(el("span", { class: "book-line" }, addrCode(c.real.addr), button ? " " : null, button));
     let note = "";
     if (c.note === "addressed") note = t("book.addressed");
-    else if (dnat) note = t("book.viaDnat", { rule: via.rule || via.action });
     else if (c.role === "nodePort" && via) note = t("book.fromLb");
+    if (dnat) parts.push(el("span", { class: "book-name" }, t("book.viaDnat")), el("code", { class: "book-rule", title: via.rule || via.action, text: via.rule || via.action }));
     if (note) parts.push(el("span", { class: "book-name" }, note));
     return cell(`book-stop role-${c.role}${c.role === "pod" && via ? " book-dnat" : ""}`, ...parts);
   }

@@ -5,10 +5,13 @@
 // Questions, choices and words come from quiz.js (pure). The hops not reached yet stay out of the
 // trace log and off the canvas's route line until they have been asked.
 //
-// For lessons and the classroom: quiz.start(traceOrId), quiz.onAnswer(cb), quiz.onDone(cb), and the
-// same as DOM events on #app: "servicescope:predict" {traceId, hop, kind, correct, choice, answer,
-// right, total}, "servicescope:predict-done" {traceId, right, total}; a lesson may also dispatch
-// "servicescope:predict-start" {traceId} on #app.
+// For lessons and the classroom (the handle start() returns has it as `quiz`):
+//   quiz.start(traceOrId)   ask the questions of that request from its first hop (turns Predict on)
+//   quiz.onAnswer(cb)       cb({traceId, hop, kind, correct, choice, answer, complete: false, right, total, score})
+//   quiz.onDone(cb)         cb({traceId, complete: true, right, total, score}) when a request's questions are done
+// right/total count this request's questions; score is {right, total} since the page opened. The same
+// details go out as "servicescope:quiz" events on #app (what lesson.js listens to), and a page may
+// dispatch "servicescope:quiz-start" {traceId} on #app instead of calling quiz.start.
 
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
@@ -61,7 +64,7 @@ export class QuizPanel {
       new MutationObserver(() => this._applyMask()).observe(els.log, { childList: true });
     }
     if (deps.root) {
-      deps.root.addEventListener("servicescope:predict-start", (ev) => {
+      deps.root.addEventListener("servicescope:quiz-start", (ev) => {
         const d = ev.detail || {};
         this.start(d.trace || d.traceId);
       });
@@ -71,13 +74,13 @@ export class QuizPanel {
 
   // --- API --------------------------------------------------------------------------------------
 
-  /** cb({traceId, hop, kind, correct, choice, answer, right, total}); returns an unsubscribe function. */
+  /** cb({traceId, hop, kind, correct, choice, answer, complete: false, right, total, score}); returns an unsubscribe function. */
   onAnswer(cb) {
     this.listeners.answer.add(cb);
     return () => this.listeners.answer.delete(cb);
   }
 
-  /** cb({traceId, right, total}) when a request's questions are all answered. */
+  /** cb({traceId, complete: true, right, total, score}) when a request's questions are all answered. */
   onDone(cb) {
     this.listeners.done.add(cb);
     return () => this.listeners.done.delete(cb);
@@ -121,14 +124,21 @@ export class QuizPanel {
       if (this.els.toggle) this.els.toggle.setAttribute("aria-pressed", "true");
     }
     this._reset();
-    this.deps.seek(trace, 0);
-    this._play();
+    const player = this.deps.player;
+    const go = () => {
+      this.deps.seek(trace, 0);
+      this._play();
+    };
+    // A request that has just arrived is put on the timeline a moment later (main.js batches them):
+    // it starts from its first hop by itself, and seeking now would give it a second packet.
+    if (player.anims.some((a) => a.id === trace.id)) go();
+    else setTimeout(() => (player.anims.some((a) => a.id === trace.id) ? this._play() : go()), 80);
     return true;
   }
 
   /** The focused packet's route, cut where the learner has not been asked yet. */
   path(anim, points) {
-    if (!this.round || this.round.anim !== anim || this.maskedUpTo === Infinity) return points;
+    if (!this.round || this.round.anim.id !== anim.id || this.maskedUpTo === Infinity) return points;
     let n = 0;
     anim.stops.forEach((s, i) => {
       if (s.hop <= this.maskedUpTo) n = i + 1;
@@ -239,9 +249,10 @@ export class QuizPanel {
     this.phase = "hold";
     this._play();
     this.ui.continue.focus();
-    const detail = { traceId: res.traceId, hop: res.hop, kind: res.kind, correct: res.correct, choice: res.choice, answer: res.answer, right: this.score.right, total: this.score.total };
+    const so = roundScore(R.state);
+    const detail = { traceId: R.trace.id, hop: res.hop, kind: res.kind, correct: res.correct, choice: res.choice, answer: res.answer, complete: false, right: so.right, total: so.total, score: { ...this.score } };
     for (const cb of this.listeners.answer) cb(detail);
-    this._dispatch("servicescope:predict", detail);
+    this._dispatch("servicescope:quiz", detail);
     this._publish();
   }
 
@@ -264,20 +275,20 @@ export class QuizPanel {
     this.maskedUpTo = Infinity;
     this._applyMask();
     this._emitActive(false);
-    if (!this.panelOpen) {
-      this._publish();
-      return;
+    if (this.panelOpen) {
+      const text = t("quiz.done", { right: s.right, total: s.total });
+      this.ui.summaryText.textContent = text;
+      this.ui.summary.hidden = false;
+      this.ui.score.textContent = t("quiz.score", this.score);
+      this._say(`${text} ${t("quiz.score", this.score)}`);
+      this.ui.close.focus({ preventScroll: true });
+      if (this.ui.summary.scrollIntoView) this.ui.summary.scrollIntoView({ block: "nearest" });
     }
-    const text = t("quiz.done", { right: s.right, total: s.total });
-    this.ui.summaryText.textContent = text;
-    this.ui.summary.hidden = false;
-    this.ui.score.textContent = t("quiz.score", this.score);
-    this._say(`${text} ${t("quiz.score", this.score)}`);
-    this.ui.close.focus({ preventScroll: true });
-    this.ui.summary.scrollIntoView && this.ui.summary.scrollIntoView({ block: "nearest" });
-    const detail = { traceId: R.quiz.traceId, right: s.right, total: s.total };
-    for (const cb of this.listeners.done) cb(detail);
-    this._dispatch("servicescope:predict-done", detail);
+    if (s.answered) {
+      const detail = { traceId: R.trace.id, complete: true, right: s.right, total: s.total, score: { ...this.score } };
+      for (const cb of this.listeners.done) cb(detail);
+      this._dispatch("servicescope:quiz", detail);
+    }
     this._publish();
   }
 
@@ -312,7 +323,8 @@ export class QuizPanel {
     ui.hopTitle = el("span", { class: "quiz-hoptext-title" });
     ui.hopText = el("p", { class: "quiz-hoptext" });
     ui.chain = el("p", { class: "quiz-chain" });
-    ui.rule = el("details", { class: "quiz-rule" }, el("summary", {}, t("quiz.rule"), ": ", ui.ruleName), ui.chain, ui.ruleText, ui.hopText);
+    ui.ruleSummary = el("summary", {});
+    ui.rule = el("details", { class: "quiz-rule" }, ui.ruleSummary, ui.chain, ui.ruleText, ui.hopText);
     ui.continue = el("button", { type: "button", class: "btn btn-primary quiz-continue", onclick: () => this._continue() }, t("quiz.continue"), el("span", { "aria-hidden": "true", text: " ▶" }));
     ui.reveal = el("div", { class: "quiz-reveal", hidden: true }, ui.verdict, ui.why, ui.hint, ui.rule, ui.continue);
     ui.summaryText = el("p", { class: "quiz-summary-text" });
@@ -419,12 +431,15 @@ export class QuizPanel {
     ui.why.textContent = r.why;
     ui.hint.textContent = r.hint;
     ui.hint.hidden = !r.hint;
-    ui.ruleName.textContent = q.rule || q.action;
+    // The rule that decided it (kube-proxy's chain or IPVS); a load balancer's hop has none: its sentence.
+    ui.ruleName.textContent = q.rule;
+    if (q.rule) ui.ruleSummary.replaceChildren(t("quiz.rule"), ": ", ui.ruleName);
+    else ui.ruleSummary.replaceChildren(t("quiz.hopText", { n: q.hop + 1 }));
     ui.chain.textContent = q.chain.length > 1 ? q.chain.join(" → ") : "";
     ui.chain.hidden = q.chain.length < 2;
     ui.ruleText.textContent = q.ruleText;
     ui.ruleText.hidden = !q.ruleText;
-    ui.hopText.replaceChildren(el("span", { class: "quiz-hoptext-title" }, `${t("quiz.hopText", { n: q.hop + 1 })}: `), q.text);
+    ui.hopText.replaceChildren(q.rule ? el("span", { class: "quiz-hoptext-title" }, `${t("quiz.hopText", { n: q.hop + 1 })}: `) : "", q.text);
     ui.hopText.hidden = !q.text;
     ui.rule.open = false;
     ui.continue.hidden = false;
@@ -550,12 +565,13 @@ export class QuizPanel {
     stats.quiz = {
       enabled: this.enabled,
       phase: this.phase,
-      traceId: R ? R.quiz.traceId : null,
+      traceId: R ? R.trace.id : null,
       questions: R ? R.quiz.questions.map((x) => x.hop) : [],
       hop: q ? q.hop : null,
       right: this.score.right,
       total: this.score.total,
       open: Boolean(this.panelOpen),
+      masked: this.maskedUpTo === Infinity ? null : this.maskedUpTo,
     };
   }
 }

@@ -141,7 +141,7 @@ test("the kubia fixture's own trace (load balancer, one DNAT hop that also picks
 });
 
 test("every book text exists in English and Korean", () => {
-  const used = ["empty", "locked", "noService", "noClusterIP", "tableLabel", "lane", "laneBook", "laneReal", "noPod", "skipped", "addressed", "viaDnat", "fromLb", "hop", "whyTitle", "why"];
+  const used = ["empty", "locked", "noService", "noClusterIP", "tableLabel", "from", "laneBook", "laneReal", "noPod", "skipped", "addressed", "viaDnat", "fromLb", "hop", "whyTitle", "why"];
   const roleKeys = ["client", "lb", "nodePort", "clusterIP", "pod", "end"].map((r) => `role.${r}`);
   for (const k of [...used, ...roleKeys]) {
     assert.ok(`book.${k}` in CATALOGUE.en, k);
