@@ -12,7 +12,7 @@
 // Plain forwards, routing, SNAT and delivery are shown without a question.
 
 import { t } from "./i18n.js";
-import { hopPlace } from "./tracefmt.js";
+import { hopPlace, localized } from "./tracefmt.js";
 import { joinAddr, modelPods, serviceEndpoints, splitAddr, traceFacts } from "./bookview.js";
 
 export const MAX_CHOICES = 4;
@@ -236,8 +236,10 @@ export function buildQuestion(trace, i, kind, facts, model, pods = modelPods(mod
     chain: rules.slice(),
     ruleText: hop.rule_text || "",
     text: hop.text || "",
+    textI18n: hop.i18n || null, // the trace's own translations of its sentences (tracefmt.localized)
     action: hop.action || "",
     reason: trace.reason || "",
+    reasonI18n: trace.i18n || null,
     clusterIP,
     chooser: chooserBefore(hops, i),
     targetPort: target,
@@ -344,6 +346,15 @@ export function questionText(q) {
   };
 }
 
+/** The hop's own sentence, in the page's language when the trace carries it. */
+export function hopSentence(q) {
+  return localized({ text: q.text, i18n: q.textI18n }, "text");
+}
+
+function reasonOf(q) {
+  return localized({ reason: q.reason, i18n: q.reasonI18n }, "reason");
+}
+
 /** {verdict, why, hint}: the answer, against the pick, and the rule that decided it. */
 export function revealText(q, picked) {
   const right = q.choices[q.answer];
@@ -369,8 +380,8 @@ export function revealText(q, picked) {
       why = t("quiz.why.same", { rule: rule || q.action, to: q.after });
       break;
     case "outcome":
-      if (right.role === "refused") why = rule ? t("quiz.why.reject", { rule, reason: q.reason }) : t("quiz.why.rejectNoRule", { reason: q.reason });
-      else why = t("quiz.why.drop", { rule: rule || q.action, reason: q.reason });
+      if (right.role === "refused") why = rule ? t("quiz.why.reject", { rule, reason: reasonOf(q) }) : t("quiz.why.rejectNoRule", { reason: reasonOf(q) });
+      else why = t("quiz.why.drop", { rule: rule || q.action, reason: reasonOf(q) });
       break;
     default:
       why = q.action === "DNAT" ? t("quiz.why.dnat", { rule: rule || "DNAT", from: q.before, to: q.after }) : t("quiz.why.rewrite", { rule: rule || q.action, from: q.before, to: q.after });

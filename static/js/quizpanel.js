@@ -23,6 +23,7 @@ import {
   createRound,
   gateTime,
   holdTime,
+  hopSentence,
   liveQuestion,
   nextQuestion,
   questionText,
@@ -439,7 +440,7 @@ export class QuizPanel {
     ui.chain.hidden = q.chain.length < 2;
     ui.ruleText.textContent = q.ruleText;
     ui.ruleText.hidden = !q.ruleText;
-    ui.hopText.replaceChildren(q.rule ? el("span", { class: "quiz-hoptext-title" }, `${t("quiz.hopText", { n: q.hop + 1 })}: `) : "", q.text);
+    ui.hopText.replaceChildren(q.rule ? el("span", { class: "quiz-hoptext-title" }, `${t("quiz.hopText", { n: q.hop + 1 })}: `) : "", hopSentence(q));
     ui.hopText.hidden = !q.text;
     ui.rule.open = false;
     ui.continue.hidden = false;

@@ -20,6 +20,7 @@ import {
   createRound,
   gateTime,
   hashString,
+  hopSentence,
   holdTime,
   liveQuestion,
   nextQuestion,
@@ -337,4 +338,28 @@ test("the model's own objects are what the choices come from: scale the Service'
   const [, dnat] = buildQuiz(tr, one).questions;
   assert.equal(dnat.choices.filter((c) => c.role === "pod").length, 1);
   assert.ok(dnat.choices.length >= MIN_CHOICES);
+});
+
+test("the reveal speaks the page's language: the trace's own Korean for its reason and sentence", () => {
+  const [, end] = quizOf("local-drop").questions;
+  const tr = trace("local-drop");
+  assert.ok(tr.i18n && tr.i18n.ko && tr.i18n.ko.reason, "the core sends its sentences in Korean too");
+  setLanguage("ko");
+  const r = revealText(end, end.answer);
+  assert.equal(r.verdict, "정답: 패킷은 여기서 버려집니다.");
+  assert.ok(r.why.startsWith("KUBE-EXTERNAL-SERVICES 규칙이 패킷을 버립니다. "), r.why);
+  assert.ok(r.why.endsWith(tr.i18n.ko.reason), r.why);
+  assert.equal(hopSentence(end), tr.hops[end.hop].i18n.ko.text);
+  setLanguage("en");
+  assert.ok(revealText(end, end.answer).why.endsWith(tr.reason));
+  assert.equal(hopSentence(end), tr.hops[end.hop].text);
+  // A trace without translations (an older one) reads in English in either language.
+  const older = structuredClone(tr);
+  delete older.i18n;
+  for (const h of older.hops) delete h.i18n;
+  const [, plain] = buildQuiz(older, model).questions;
+  setLanguage("ko");
+  assert.equal(hopSentence(plain), tr.hops[plain.hop].text);
+  assert.ok(revealText(plain, plain.answer).why.endsWith(tr.reason));
+  setLanguage("en");
 });
