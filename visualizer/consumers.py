@@ -35,6 +35,8 @@ OWNER, VIEWER = "owner", "viewer"
 MAX_CLIENT_MESSAGE = 4096
 CLOSE_REFUSED = 4403  # sent before accept, so browsers see a failed handshake
 CLOSE_UNAVAILABLE = 1011
+CLOSE_REVOKED = 4401  # the token this socket was opened with was rotated away
+REVOKED_TEXT = encode({"type": "revoked"})  # as cluster/services/tokens.py publishes it
 
 
 def _query(scope: dict[str, Any], name: str) -> str:
@@ -110,6 +112,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_REFUSED)
             return
         self.cluster_id = str(self.cluster.pk)
+        # Opened with a token (a watch link, or ?token=): closed when the sandbox's tokens rotate.
+        self.by_token = self.role == VIEWER or bool(_query(self.scope, "token"))
         self.live = False  # until caught up, pushes wait in the backlog
         self.backlog: list[Push] = []
         self.sent_seq = -1  # the highest event seq this socket has been sent
@@ -142,10 +146,15 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     def take(self, push: Push) -> fanout.Send | None:
         """A published message, from the Relay: the send to pass it to now, or None (kept in
         the backlog until caught up, or already sent)."""
+        if push.seq is None and push.text == REVOKED_TEXT:
+            return self._revoked if self.by_token else None
         if not self.live:
             self.backlog.append(push)
             return None
         return self.base_send if self._due(push) else None
+
+    async def _revoked(self, _message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_REVOKED)
 
     def _due(self, push: Push) -> bool:
         if push.seq is not None:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from visualizer import classes, views, views_kubectl, views_lessons
+from visualizer import classes, views, views_kubectl, views_lessons, views_tokens
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -27,6 +27,7 @@ urlpatterns = [
     path("clusters/<uuid:cluster_id>/nodes/new/", views.node_create, name="node-create"),
     path("clusters/<uuid:cluster_id>/settings/", views.sandbox_settings, name="sandbox-settings"),
     path("clusters/<uuid:cluster_id>/reset/", views.sandbox_reset, name="sandbox-reset"),
+    path("clusters/<uuid:cluster_id>/tokens/", views_tokens.sandbox_tokens_rotate, name="sandbox-tokens-rotate"),
     # per-object actions: their names are the URL templates of visualizer/actions.py
     path("clusters/<uuid:cluster_id>/pods/<str:namespace>/<str:name>/readiness/", views.pod_readiness,
          name="pod-readiness"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 
 from cluster.models import Cluster
-from cluster.selectors import cluster_by_token
+from cluster.selectors import cluster_get
 from visualizer.kubeapi.errors import handle_errors, status_response, unauthorized
 
 
@@ -41,9 +42,10 @@ def request_token(request: HttpRequest) -> str:
 
 
 def sandbox_for(request: HttpRequest, cluster_id: uuid.UUID) -> Cluster | None:
+    """The sandbox when the token is its access token, compared in constant time."""
     token = request_token(request)
-    cluster = cluster_by_token(token=token) if token else None
-    if cluster is None or cluster.pk != cluster_id:
+    cluster = cluster_get(cluster_id=cluster_id) if token else None
+    if cluster is None or not secrets.compare_digest(token.encode(), cluster.access_token.encode()):
         return None
     return cluster
 
