@@ -110,6 +110,12 @@ class Relay:
                 # Viewers see a seq gap on the next batch and resume from the log.
                 log.exception("relay of %s lost the channel layer; retrying", self.cluster_id)
                 await asyncio.sleep(RETRY_SECONDS)
+                # A restarted Redis has forgotten the group: join it again (idempotent) before
+                # receiving, or nothing published from now on would come.
+                try:
+                    await self.layer.group_add(self.group, self.channel)
+                except Exception:
+                    log.warning("could not rejoin %s", self.group, exc_info=True)
                 continue
             push = Push.from_layer(message)
             if push is not None:

@@ -133,5 +133,5 @@ async def test_viewers_with_the_old_link_are_disconnected_at_once(kubia: Cluster
     assert await by_session.receive_nothing(0.3)  # the owner's own page goes on
     await by_session.disconnect()
     again = communicator(watch_path(kubia))
-    connected, code = await again.connect()
+    connected, _code = await again.connect()
     assert not connected

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 from cluster.errors import ApiError
@@ -79,6 +80,12 @@ def internal_error(message: str) -> dict[str, Any]:
     )
 
 
+def unavailable() -> dict[str, Any]:
+    """The database did not answer (restarting, failing over): worth a retry in a moment."""
+    return status(503, "ServiceUnavailable", "the service is unavailable: its database did not answer; "
+                  "retry in a few seconds", {"retryAfterSeconds": 2})
+
+
 def expired(message: str) -> dict[str, Any]:
     return status(410, "Expired", message)
 
@@ -119,6 +126,11 @@ def handle_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             return status_response(error.status)
         except RequestDataTooBig:
             return status_response(too_large())
+        except (OperationalError, InterfaceError):
+            log.warning("kube API %s %s: database unavailable", request.method, request.get_full_path())
+            response = status_response(unavailable())
+            response["Retry-After"] = "2"
+            return response
         except Exception as error:  # the API never crashes: the client gets a Status, we get the trace
             log.exception("kube API %s %s failed", request.method, request.get_full_path())
             return status_response(
