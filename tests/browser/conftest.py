@@ -97,7 +97,9 @@ def new_context(browser: Browser, page_errors: PageErrors) -> Iterator:
     contexts: list[BrowserContext] = []
 
     def make(**options) -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT, **options)
+        # The tests read the page's state with evaluated expressions, which the page's CSP (no eval)
+        # would refuse; a test of the CSP itself passes bypass_csp=False.
+        context = browser.new_context(viewport=VIEWPORT, **{"bypass_csp": True, **options})
         context.set_default_timeout(10_000)
         context.on("page", page_errors.watch)
         contexts.append(context)

@@ -118,8 +118,23 @@ def test_path(page, server):
     lesson = LessonPage.start(page, server.base_url, "path")
     [trace] = lesson.send_to(f"{lesson.node_ip(with_pod=True)}:30123")
     lesson.wait_done("send")
-    lesson.show_me()  # the per-hop questions (tested keyboard-only on their own)
-    lesson.show_me()  # the book view (tested on its own)
+    page.click("#ctl-predict")
+    [trace] = lesson.send_to(f"{lesson.node_ip(with_pod=True)}:30123")
+    for _ in range(6):  # each question: key 1 answers, Enter continues, until the request's quiz is done
+        lesson.wait_state("s.quiz && (s.quiz.phase === 'ask' || s.quiz.phase === 'done')", timeout=15_000)
+        if lesson.state()["quiz"]["phase"] == "done":
+            break
+        page.locator("#quiz-choices [role=radio]").first.focus()  # out of the address field
+        page.keyboard.press("1")
+        lesson.wait_state("s.quiz.phase === 'revealed'")
+        page.keyboard.press("Enter")
+    lesson.wait_done("predict-hops")
+    page.keyboard.press("Enter")  # Close, where the summary put the focus
+    page.click("#ctl-predict")
+    page.click("#toggle-book")
+    lesson.wait_done("book")
+    expect(page.locator("#bookview")).to_contain_text("clusterIP")
+    page.click("#toggle-book")  # back to the real hops
     dnat = next(h["index"] for h in trace["hops"] if h["action"] == "DNAT")
     page.locator(f'#tracelog li[data-hop="{dnat}"] button').first.click()
     expect(page.locator("#inspector .rule-text")).to_contain_text("-j DNAT --to-destination")
