@@ -29,10 +29,11 @@ _RESOURCE_NAMES = {
     "ReplicaSet": ("replicasets", "replicaset", "rs", "replicasets.apps", "replicaset.apps"),
     "Node": ("nodes", "node", "no"),
     "Namespace": ("namespaces", "namespace", "ns"),
+    "ResourceQuota": ("resourcequotas", "resourcequota", "quota"),
 }
 RESOURCES = {alias: kind for kind, aliases in _RESOURCE_NAMES.items() for alias in aliases}
 SHORT_NAMES = {"Service": "svc", "Endpoints": "ep", "Pod": "po", "Deployment": "deploy", "ReplicaSet": "rs",
-               "Node": "no", "Namespace": "ns"}
+               "Node": "no", "Namespace": "ns", "ResourceQuota": "quota"}
 # `kubectl get all`: the "all" category, in discovery order.
 ALL_CATEGORY = ("Pod", "Service", "Deployment", "ReplicaSet")
 
@@ -153,11 +154,18 @@ def _set(parsed: Parsed, spec: Flag, value: str | bool) -> None:
         parsed.flags[spec.name] = value
 
 
-def resource_kind(name: str) -> str:
+# Kinds the sandbox only shows (its limits, as a ResourceQuota): writes get the apiserver's 405.
+READ_ONLY_KINDS = ("ResourceQuota",)
+METHOD_NOT_ALLOWED = "Error from server (MethodNotAllowed): the server does not allow this method on the requested resource"
+
+
+def resource_kind(name: str, *, reading: bool = False) -> str:
     """The kind a resource name means (`svc` -> Service), or kubectl's error."""
     kind = RESOURCES.get(name.lower())
     if kind is None:
         raise UsageError(f'error: the server doesn\'t have a resource type "{name}"')
+    if kind in READ_ONLY_KINDS and not reading:
+        raise UsageError(METHOD_NOT_ALLOWED)
     return kind
 
 

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
+from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
 from cluster.models import Cluster, Event
+from cluster.sim import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
 
 Key = tuple[str, str]  # (namespace, name)
@@ -48,6 +51,11 @@ def _index_columns(kind: str, obj: Obj) -> dict[str, Any]:
     return {}
 
 
+def sandbox_limits() -> quota.Limits:
+    return quota.Limits(pods=settings.SANDBOX_MAX_PODS, services=settings.SANDBOX_MAX_SERVICES,
+                        nodes=settings.SANDBOX_MAX_NODES)
+
+
 class Store:
     def __init__(self, cluster: Cluster, *, seed: int | None = None):
         self.cluster = cluster
@@ -61,6 +69,7 @@ class Store:
         self._pks: dict[str, dict[Key, int]] = {}
         self._dirty: dict[tuple[str, Key], str] = {}
         self._pod_ips: set[str] | None = None
+        self._usage: dict[str, int] = {}  # quota'd kinds: objects that count, kept current
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -123,6 +132,8 @@ class Store:
         key = (meta.get("namespace", ""), meta["name"])
         objs = self._load(kind)
         old = objs.get(key)
+        if kind in quota.LIMITED_KINDS:
+            self._count(kind, old, obj, plural=info.plural, name=meta["name"])
         obj["apiVersion"] = info.api_version
         obj["kind"] = kind
         if old is None:
@@ -151,12 +162,37 @@ class Store:
             return None
         if kind == "Pod" and pod_ip(old):
             self.pod_ips().discard(pod_ip(old))
+        if kind in self._usage and quota.counts(kind, old):
+            self._usage[kind] -= 1
         last = copy.deepcopy(old)
         last["metadata"]["resourceVersion"] = str(self.next_rv())
         self._dirty[(kind, key)] = "delete"
         self._record(Event.DELETED, kind, key, last)
         self.changes.append(Change(kind, old, None))
         return last
+
+    def usage(self, kind: str) -> int:
+        """How many objects of a quota'd kind count against the sandbox's limits now."""
+        if kind not in self._usage:
+            self._usage[kind] = quota.used(kind, self.list(kind))
+        return self._usage[kind]
+
+    def refusal(self, kind: str, name: str) -> dict | None:
+        """The 403 Status creating one more `kind` named `name` would get now, or None."""
+        return quota.exceeded_status(kind, kind_info(kind).plural, name, used_now=self.usage(kind),
+                                     limits=sandbox_limits())
+
+    def _count(self, kind: str, old: Obj | None, new: Obj, *, plural: str, name: str) -> None:
+        """ResourceQuota admission: refuse what would take the sandbox past its limit (before any
+        change), else keep the count current."""
+        now_counts, counted = quota.counts(kind, new), old is not None and quota.counts(kind, old)
+        if now_counts and not counted:
+            refusal = self.refusal(kind, name)
+            if refusal is not None:
+                raise ApiError(refusal)
+            self._usage[kind] += 1
+        elif counted and not now_counts and kind in self._usage:
+            self._usage[kind] -= 1
 
     def _record(self, type_: str, kind: str, key: Key, obj: Obj) -> None:
         self.events.append(

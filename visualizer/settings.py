@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from visualizer.env import env_bool, env_list, env_str
+from visualizer.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -139,6 +139,39 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": ["next_hop", "custom"],
     },
 }
+
+# --- Hosting: limits (README.md, "Hosting: limits") ---------------------------------------------
+# Per sandbox, as a ResourceQuota named "sandbox" (pods, services) and the sandbox's own node limit.
+SANDBOX_MAX_PODS = env_int("SANDBOX_MAX_PODS", 2000, minimum=1)
+SANDBOX_MAX_SERVICES = env_int("SANDBOX_MAX_SERVICES", 200, minimum=1)
+SANDBOX_MAX_NODES = env_int("SANDBOX_MAX_NODES", 50, minimum=1)
+# Per visitor (session or token); 0 turns a limit off.
+RATE_SANDBOXES_PER_HOUR = env_int("RATE_SANDBOXES_PER_HOUR", 30)
+RATE_REQUESTS_PER_MINUTE = env_int("RATE_REQUESTS_PER_MINUTE", 600)
+RATE_WS_MESSAGES_PER_SECOND = env_int("RATE_WS_MESSAGES_PER_SECOND", 20)
+# Per client address, coarse: a class of 200 behind one NAT address stays well under it.
+RATE_ADDRESS_REQUESTS_PER_MINUTE = env_int("RATE_ADDRESS_REQUESTS_PER_MINUTE", 30000)
+RATE_ADDRESS_SANDBOXES_PER_HOUR = env_int("RATE_ADDRESS_SANDBOXES_PER_HOUR", 1000)
+# Proxies in front of the site that append to X-Forwarded-For (0: the peer address is the client).
+RATE_PROXY_HOPS = env_int("RATE_PROXY_HOPS", 0)
+# The counters: Redis when REDIS_URL is set (shared by every process), else this process's memory
+# (the embedded site is one process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "servicescope"}
+        if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+# Event log: at most this many events kept per sandbox (older ones are trimmed; a reader that far
+# behind gets a fresh snapshot, or 410 Gone on a watch).
+EVENT_LOG_MAX = env_int("EVENT_LOG_MAX", 10000, minimum=100)
+# cleanup_sandboxes deletes sandboxes idle this long (no write, read or connected viewer).
+SANDBOX_IDLE_HOURS = env_int("SANDBOX_IDLE_HOURS", 24, minimum=1)
+# A websocket viewer whose unsent messages pass either bound is closed with code 4008.
+WS_SEND_QUEUE_MESSAGES = env_int("WS_SEND_QUEUE_MESSAGES", 500, minimum=1)
+WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 16 * 1024 * 1024, minimum=1024)
 
 LOGGING = {
     "version": 1,

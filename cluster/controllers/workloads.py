@@ -147,12 +147,19 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     owned = [p for p in store.list("Pod", ns) if controlled_by(p, rs)]
     active = [p for p in owned if not pod_terminating(p)]
     diff = int(rs["spec"].get("replicas", 1)) - len(active)
+    failure = None
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
+            refusal = store.refusal("Pod", pod["metadata"]["name"])
+            if refusal is not None:
+                # The controller's create is refused by quota: the scale itself stood; the
+                # ReplicaSet reports FailedCreate (a ReplicaFailure condition) and stays short.
+                failure = str(refusal["message"])
+                break
             _schedule(store, pod, per_node)
             store.put("Pod", pod)
     elif diff < 0:
@@ -164,6 +171,17 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
               "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
     status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
     current = store.peek("ReplicaSet", ns, name)
+    # calculateStatus: while creates fail, ReplicaFailure True, reason FailedCreate, with the
+    # failed create's message; the first failure stands until the ReplicaSet is no longer short
+    # (each retry names a new pod, and a retry is no change).
+    kept = [c for c in ((current or {}).get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"]
+    short = len(owned) < int(rs["spec"].get("replicas", 1))
+    if kept and short:
+        status["conditions"] = kept
+    elif failure is not None:
+        status["conditions"] = [{"type": "ReplicaFailure", "status": "True",
+                                 "lastTransitionTime": rfc3339(store.now), "reason": "FailedCreate",
+                                 "message": failure}]
     if current is not None:
         _put_status(store, "ReplicaSet", current, status)
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from cluster.book import book_manifest_names, book_manifest_text
 from cluster.console import ALL_CATEGORY, SHORT_NAMES, Flag, UsageError, parse_flags, resource_kind
-from cluster.kinds import KINDS, kind_info
+from cluster.kinds import KINDS, KindInfo, kind_info
 from cluster.models import Cluster
 from cluster.selectors import object_get, object_list
+from cluster.selectors_quota import quota_get, quota_list
 from cluster.sim.describe import DESCRIBERS
 from cluster.sim.fielderrors import kubectl_error_text, status_bad_request, status_not_found
 from cluster.sim.objects import Obj, name_of
@@ -46,13 +47,21 @@ class Output:
     exit_code: int = 0
 
 
+# The sandbox's limits read as a ResourceQuota (cluster.selectors_quota), stored nowhere.
+_QUOTA_INFO = KindInfo("ResourceQuota", None, "v1", "resourcequotas")  # type: ignore[arg-type]
+
+
+def _info(kind: str) -> KindInfo:
+    return _QUOTA_INFO if kind == "ResourceQuota" else kind_info(kind)
+
+
 def not_found_text(kind: str, name: str) -> str:
-    info = kind_info(kind)
+    info = _info(kind)
     return kubectl_error_text(status_not_found(info.plural, name, info.group))
 
 
 def _namespace(ctx_ns: str, kind: str) -> str:
-    return ctx_ns if kind_info(kind).namespaced else ""
+    return ctx_ns if _info(kind).namespaced else ""
 
 
 # --- get ------------------------------------------------------------------------------------------
@@ -76,10 +85,10 @@ def requested(args: list[str]) -> list[tuple[str, list[str]]]:
         if not all("/" in a for a in args):
             raise UsageError(_TYPE_AND_NAME_FORM)
         pairs = [a.split("/", 1) for a in args]
-        return [(resource_kind(t), [n]) for t, n in pairs]
+        return [(resource_kind(t, reading=True), [n]) for t, n in pairs]
     kinds: list[str] = []
     for word in args[0].split(","):
-        for kind in ALL_CATEGORY if word.lower() == "all" else [resource_kind(word)]:
+        for kind in ALL_CATEGORY if word.lower() == "all" else [resource_kind(word, reading=True)]:
             if kind not in kinds:
                 kinds.append(kind)
     return [(kind, list(args[1:])) for kind in kinds]
@@ -89,7 +98,7 @@ def _selector(text: str, kind: str) -> list:
     try:
         return parse_label_selector(text)
     except SelectorError as error:
-        info = kind_info(kind)
+        info = _info(kind)
         group_version = info.api_version if info.group else f"/{info.api_version}"  # schema.GroupVersionResource
         message = (f'Unable to find "{group_version}, Resource={info.plural}" that match label selector "{text}", '
                    f'field selector "": {error}')
@@ -99,18 +108,19 @@ def _selector(text: str, kind: str) -> list:
 def _fetch(ctx: Context, kind: str, names: list[str], namespace: str | None, selector: str,
            errors: list[str]) -> list[Obj]:
     requirements = _selector(selector, kind) if selector else []
-    ns = None if namespace is None or not kind_info(kind).namespaced else namespace
+    ns = None if namespace is None or not _info(kind).namespaced else namespace
+    get, list_ = (quota_get, quota_list) if kind == "ResourceQuota" else (object_get, object_list)
     if names:
         found = []
         for name in names:
-            obj = object_get(cluster=ctx.cluster, kind=kind, namespace=_namespace(namespace or "", kind), name=name)
+            obj = get(cluster=ctx.cluster, kind=kind, namespace=_namespace(namespace or "", kind), name=name)
             if obj is None:
                 errors.append(not_found_text(kind, name))
             else:
                 found.append(obj)
         objs = found
     else:
-        objs = object_list(cluster=ctx.cluster, kind=kind, namespace=ns)
+        objs = list_(cluster=ctx.cluster, kind=kind, namespace=ns)
     return [o for o in objs if labels_match(requirements, (o.get("metadata") or {}).get("labels"))]
 
 
@@ -158,7 +168,7 @@ def _print(groups: list[tuple[str, list[Obj]]], *, output: str, every: bool, sho
     with_kind = len(groups) > 1
     tables = [
         render_table(table(kind, group, now=ctx.now), wide=output == "wide",
-                     with_namespace=every and kind_info(kind).namespaced, show_labels=show_labels,
+                     with_namespace=every and _info(kind).namespaced, show_labels=show_labels,
                      kind_prefix=kind_prefix_for(kind) if with_kind else "", no_headers=no_headers)
         for kind, group in groups
     ]
@@ -201,8 +211,8 @@ def kubectl_describe(ctx: Context, args: list[str]) -> Output:
     for kind, _names in wanted:
         if kind not in DESCRIBERS:
             raise UsageError("error: " + _("describe %(kind)s is not available in this console; it describes "
-                                           "%(kinds)s") % {"kind": kind_info(kind).plural,
-                                                           "kinds": ", ".join(kind_info(k).plural for k in DESCRIBERS)})
+                                           "%(kinds)s") % {"kind": _info(kind).plural,
+                                                           "kinds": ", ".join(_info(k).plural for k in DESCRIBERS)})
     every = p.on("all-namespaces")
     namespace = None if every else (p.value("namespace") or "default")
     texts, errors = [], []
@@ -240,6 +250,7 @@ def kubectl_api_resources(ctx: Context, args: list[str]) -> Output:
     parse_flags(args, [], command="kubectl api-resources")
     rows = [(i.group, i.plural, SHORT_NAMES.get(i.kind, ""), i.api_version, i.namespaced, i.kind) for i in KINDS.values()]
     rows.append(("", "events", "ev", "v1", True, "Event"))  # served read-only (and empty) by the sandbox's API
+    rows.append(("", "resourcequotas", "quota", "v1", True, "ResourceQuota"))  # the sandbox's limits, read-only
     lines = ["NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND"] + [
         f"{plural}\t{short}\t{version}\t{str(namespaced).lower()}\t{kind}"
         for _group, plural, short, version, namespaced, kind in sorted(rows, key=lambda r: (r[0] != "", r[0], r[1]))

@@ -39,6 +39,7 @@ from cluster.sim.printers_writer import (
     labels_multiline,
     optional_lines,
 )
+from cluster.sim.quota import describe_quota
 
 Related = dict[str, list[Obj]]
 Describer = Callable[[Obj, Related, datetime], str]
@@ -417,6 +418,7 @@ DESCRIBERS: dict[str, Describer] = {
     "Deployment": describe_deployment,
     "ReplicaSet": describe_replicaset,
     "Node": describe_node,
+    "ResourceQuota": describe_quota,
 }
 
 

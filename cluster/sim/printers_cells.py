@@ -19,6 +19,7 @@ from cluster.sim.printers_format import (
     parse_time,
     since,
 )
+from cluster.sim.quota import quota_request_column
 
 Cell = str | int | bool | None
 RowFn = Callable[[Obj, datetime], list[Cell]]
@@ -416,6 +417,11 @@ def event_cells(event: Obj, now: datetime) -> list[Cell]:
     ]
 
 
+def resourcequota_cells(quota: Obj, now: datetime) -> list[Cell]:
+    request, limit = quota_request_column(quota)
+    return [name_of(quota), since(_created(quota), now), request, limit]
+
+
 ROWS: dict[str, RowFn] = {
     "Service": service_cells,
     "Pod": pod_cells,
@@ -426,6 +432,7 @@ ROWS: dict[str, RowFn] = {
     "Node": node_cells,
     "Namespace": namespace_cells,
     "Event": event_cells,
+    "ResourceQuota": resourcequota_cells,
 }
 
 # Completed pods carry a row condition (printers.go podSuccessConditions / podFailedConditions).

@@ -38,6 +38,12 @@ NAME = column("Name", _NAME_DOC)
 AGE = column("Age", _AGE_DOC)
 
 COLUMNS: dict[str, list[dict[str, Any]]] = {
+    "ResourceQuota": [
+        NAME,
+        AGE,
+        column("Request", "Request represents a minimum amount of cpu/memory that a container may consume."),
+        column("Limit", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
+    ],
     "Service": [
         NAME,
         column("Type", "type determines how the Service is exposed."),

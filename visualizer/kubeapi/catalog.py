@@ -28,7 +28,8 @@ class ApiResource:
     categories: tuple[str, ...] = ()
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[Subresource, ...] = field(default_factory=tuple)
-    # Kinds the cluster layer stores; the others (Events) are served read-only and empty.
+    # Kinds the cluster layer stores; the others are served read-only (Events empty, ResourceQuota
+    # computed from the sandbox's limits).
     stored: bool = True
 
     @property
@@ -101,6 +102,17 @@ RESOURCES: tuple[ApiResource, ...] = (
         "Event",
         short_names=("ev",),
         verbs=("get", "list", "watch"),
+        stored=False,
+    ),
+    # The sandbox's limits, as a read-only ResourceQuota "sandbox" in every namespace.
+    ApiResource(
+        "",
+        "v1",
+        "resourcequotas",
+        "resourcequota",
+        "ResourceQuota",
+        short_names=("quota",),
+        verbs=("get", "list"),
         stored=False,
     ),
     ApiResource(

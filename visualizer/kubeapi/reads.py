@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cluster.models import Cluster
 from cluster.selectors import cluster_get, object_get, object_list
+from cluster.selectors_quota import quota_get, quota_list
 from cluster.sim import fielderrors
 from cluster.sim.selection import Selection
 from visualizer.kubeapi.errors import KubeError, json_response
@@ -26,6 +27,8 @@ def read_list(cluster: Cluster, target: Target, chosen: Selection) -> tuple[str,
     from it may repeat a change the list already shows, but never misses one."""
     fresh = cluster_get(cluster_id=str(cluster.pk)) or cluster
     resource_version = str(fresh.resource_version)
+    if target.resource.kind == "ResourceQuota":
+        return resource_version, [o for o in quota_list(cluster=fresh, namespace=target.namespace) if chosen.matches(o)]
     if not target.resource.stored:
         return resource_version, []
     objs = object_list(cluster=fresh, kind=target.resource.kind, namespace=target.namespace)
@@ -60,7 +63,9 @@ def list_(request: HttpRequest, cluster: Cluster, target: Target, chosen: Select
 def fetch(cluster: Cluster, target: Target) -> Obj:
     resource = target.resource
     obj = None
-    if resource.stored:
+    if resource.kind == "ResourceQuota":
+        obj = quota_get(cluster=cluster, namespace=target.namespace or "", name=target.name)
+    elif resource.stored:
         obj = object_get(
             cluster=cluster, kind=resource.kind, namespace=target.namespace or "", name=target.name
         )
