@@ -355,6 +355,13 @@ function layoutServiceCard(ctx, svc, x, y, w, level, maxPerSlice, out) {
   return cy - y;
 }
 
+/** The apiserver's own default/kubernetes is drawn last: it is rarely what a lesson or a demo is
+ *  about, and when space is short the learner's Services are the ones drawn (tables keep kubectl's order). */
+export function drawOrder(services) {
+  const last = (s) => (s.key === "default/kubernetes" ? 1 : 0);
+  return [...services].sort((a, b) => last(a) - last(b));
+}
+
 /** Lay out all service cards at one level; returns {items, height, hidden}. */
 function layoutServicesBand(ctx, services, x, y, w, level, maxPerSlice, maxH = Infinity) {
   const { g } = ctx;
@@ -818,7 +825,7 @@ export function layoutScene(view, opts) {
     servicesBottom = iy + b.h;
   } else {
     const svcMaxH = p.squeezed ? Math.max(boxH(ctx, 3), (geo.ih - 2 * LH) * 0.45) : Infinity;
-    const band = layoutServicesBand(ctx, view.services, ix, iy, iw, p.s.level, p.maxPerSlice, svcMaxH);
+    const band = layoutServicesBand(ctx, drawOrder(view.services), ix, iy, iw, p.s.level, p.maxPerSlice, svcMaxH);
     for (const it of band.items) {
       scene.items.push(it);
       if (it.selectable) scene.hits.push(it);

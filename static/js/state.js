@@ -314,10 +314,7 @@ export function deriveView(model) {
   }
   for (const n of nodes) n.pods.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || byName(a, b));
 
-  // The apiserver's own default/kubernetes goes last: it is rarely what a lesson or a demo is about,
-  // and when space is short the learner's Services are the ones drawn.
-  const apiserverLast = (a, b) => (a.key === "default/kubernetes") - (b.key === "default/kubernetes") || byName(a, b);
-  const services = list(model, "Service").map((s) => serviceView(s, clusterDomain)).sort(apiserverLast);
+  const services = list(model, "Service").map((s) => serviceView(s, clusterDomain)).sort(byName);
   const serviceByKey = new Map(services.map((s) => [s.key, s]));
   for (const ep of list(model, "Endpoints")) {
     const v = endpointsView(ep);
