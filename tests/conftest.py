@@ -33,6 +33,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"servicescope_test_{os.getpid()}.sqlite3")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters() -> None:
+    """Rate-limit counters live in this process's memory (no REDIS_URL): each test starts at zero."""
+    from django.core.cache import caches
+
+    counters = caches["ratelimit"]
+    if type(counters).__name__ == "LocMemCache":
+        counters.clear()
+
+
 @pytest.fixture
 def kubia(db) -> Cluster:
     return cluster_create(preset="kubia", seed=1)

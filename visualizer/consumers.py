@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
@@ -105,6 +107,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     cluster: Cluster | None = None
     role = ""
     joined = False
+    rate_second = -1
+    rate_count = 0
 
     async def connect(self) -> None:
         self.cluster, self.role = await _resolve(self.scope)
@@ -182,7 +186,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     # --- client messages -----------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.joined:
+        if not self.joined or not await self._within_rate():
             return
         message = self._parse(text_data)
         kind = message.get("type") if message is not None else None
@@ -194,6 +198,24 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=encode({"type": "pong"}))
         else:
             await self._error(f"unknown message type {str(kind)[:40]!r}")
+
+    async def _within_rate(self) -> bool:
+        """At most RATE_WS_MESSAGES_PER_SECOND client messages a second; the rest are dropped,
+        with one `error` (code 429, retryAfter 1) per second that had too many."""
+        limit = settings.RATE_WS_MESSAGES_PER_SECOND
+        if limit <= 0:
+            return True
+        second = int(time.monotonic())
+        if second != self.rate_second:
+            self.rate_second, self.rate_count = second, 0
+        self.rate_count += 1
+        if self.rate_count <= limit:
+            return True
+        if self.rate_count == limit + 1:
+            await self.send(text_data=encode({
+                "type": "error", "code": 429, "retryAfter": 1,
+                "message": f"too many messages: at most {limit} a second; the others were dropped"}))
+        return False
 
     @staticmethod
     def _parse(text: str | None) -> dict | None:

@@ -7,10 +7,10 @@ from django.test import override_settings
 from cluster.errors import ApiError
 from cluster.models import Pod, ReplicaSet
 from cluster.selectors import object_get
+from cluster.selectors_quota import quota_list
 from cluster.services.objects import object_create
 from cluster.services.workloads import node_add, workload_scale
 from cluster.sim.quota import describe_quota
-from cluster.selectors_quota import quota_list
 from tests.cluster.helpers import nodeport_service
 
 
