@@ -148,6 +148,7 @@ export async function submitForm(form, { onMessage, post = postForm } = {}) {
     const message = res.data.message || t("forms.done");
     if (ok) ok.textContent = `✓ ${message}`;
     if (onMessage) onMessage(message);
+    form.dispatchEvent(new CustomEvent("form-ok", { detail: res.data }));
   } else {
     clearErrors(form);
     const first = showErrors(form, res.data.errors, res.data.non_field_errors || (res.data.detail ? [res.data.detail] : []));

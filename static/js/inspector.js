@@ -296,7 +296,11 @@ export class Inspector {
             ),
           )
         : el("p", { class: "empty-state", text: t("canvas.noSlices") }),
-      el("div", { class: "actions" }, this._actionButton("serviceDelete", { namespace: svc.namespace, name: svc.name }, t("action.deleteService"), true)),
+      el("div", { class: "actions" },
+        this.role === "owner" && this.onEditService
+          ? el("button", { type: "button", class: "btn", onclick: () => this.onEditService(svc) }, t("action.editService"))
+          : null,
+        this._actionButton("serviceDelete", { namespace: svc.namespace, name: svc.name }, t("action.deleteService"), true)),
     ];
   }
 

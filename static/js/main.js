@@ -24,6 +24,7 @@ import { el } from "./dom.js";
 import { QuizPanel } from "./quizpanel.js";
 import { BookView } from "./bookview.js";
 import { wireCostView } from "./costview.js";
+import { ServiceEditor } from "./serviceedit.js";
 
 export function readConfig(root) {
   return {
@@ -180,6 +181,15 @@ export function start(config) {
     onSeekHop: (trace, i) => seekHop(trace, i, { showTab: false }),
     onSelect: (ref) => select(ref),
   });
+  const serviceEditor = new ServiceEditor(root.querySelector("#form-service"));
+  inspector.onEditService = async (svc) => {
+    const url = actionUrl(view && view.actions ? view.actions.serviceEdit : "", { namespace: svc.namespace, name: svc.name });
+    if (url && (await serviceEditor.start(url))) {
+      tabs.select("create");
+      const first = root.querySelector("#form-service [name='selector']");
+      if (first) first.focus();
+    } else announce(t("action.unavailable"));
+  };
 
   const tables = new Tables($("tables"), { role, onAction: runAction, onSelect: (ref) => select(ref) });
 
