@@ -193,3 +193,13 @@ def test_one_bad_file_refuses_the_whole_catalogue(tmp_path: Path) -> None:
                                          encoding="utf-8")
     with pytest.raises(LessonFileError, match=r"^other\.yaml: title"):
         read_catalogue(tmp_path)
+
+
+def test_the_readme_example_lesson_loads(tmp_path: Path) -> None:
+    """The README shows how to write a lesson: its example must be a valid file."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### Writing a lesson", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my-nodeport.yaml"
+    path.write_text(example, encoding="utf-8")
+    lesson = read_lesson(path)
+    assert lesson.id == "my-nodeport" and [s.id for s in lesson.steps] == ["create"]
