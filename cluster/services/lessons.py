@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cluster.errors import ApiError
 from cluster.kinds import KIND_ORDER
@@ -106,7 +107,7 @@ def lesson_reset(*, cluster: Cluster) -> Cluster:
 def _lesson_of(cluster: Cluster) -> Lesson:
     lesson = lesson_get(cluster.lesson)
     if lesson is None:
-        raise LessonError("This sandbox was not made for a lesson.")
+        raise LessonError(_("This sandbox was not made for a lesson."))
     return lesson
 
 
@@ -134,9 +135,9 @@ def lesson_observe(*, cluster: Cluster, what: str, **details: Any) -> None:
     if what == "cause":
         lesson = _lesson_of(cluster)
         if lesson.kind != "scenario":
-            raise LessonError("Only a broken cluster has a cause to reveal.")
+            raise LessonError(_("Only a broken cluster has a cause to reveal."))
         if not Trace.objects.filter(cluster=cluster).exists():
-            raise LessonError("Send the failing request and look at its trace first.")
+            raise LessonError(_("Send the failing request and look at its trace first."))
     clean = {k: v for k, v in details.items() if isinstance(v, (str, int, bool)) and not isinstance(v, float)}
     for key, value in clean.items():
         if isinstance(value, str) and len(value) > MAX_TEXT:
@@ -166,7 +167,7 @@ def perform(cluster: Cluster, action: Action) -> None:
     try:
         _perform(cluster, action)
     except PlaceholderError as exc:
-        raise LessonError(f"Cannot show this step in the sandbox as it is now: {exc}.") from None
+        raise LessonError(_("Cannot show this step in the sandbox as it is now: %(why)s.") % {"why": exc}) from None
 
 
 def _perform(cluster: Cluster, action: Action) -> None:
@@ -211,10 +212,10 @@ def lesson_request(*, cluster: Cluster) -> list[dict]:
     """Send a scenario's failing request again (its symptom), as the trace API would."""
     lesson = _lesson_of(cluster)
     if lesson.request is None:
-        raise LessonError("This lesson has no request of its own to send.")
+        raise LessonError(_("This lesson has no request of its own to send."))
     state = lesson_state(cluster)
     try:
         source, destination = fill(lesson.request.source, state), fill(lesson.request.destination, state)
     except PlaceholderError as exc:
-        raise LessonError(f"Cannot send the request in the sandbox as it is now: {exc}.") from None
+        raise LessonError(_("Cannot send the request in the sandbox as it is now: %(why)s.") % {"why": exc}) from None
     return trace_create(cluster=cluster, source=source, destination=destination, count=lesson.request.count)
