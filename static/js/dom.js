@@ -20,6 +20,6 @@ export function el(tag, props = {}, ...children) {
 
 /** A check/cross/hourglass mark followed by words, so state never depends on colour alone. */
 export function mark(state, words) {
-  const glyph = { ready: "✓", notready: "✗", terminating: "⏳", pending: "◷", yes: "✓", no: "✗" }[state] || "•";
+  const glyph = { ready: "✓", notready: "✗", terminating: "◌", pending: "◷", yes: "✓", no: "✗" }[state] || "•";
   return el("span", { class: `mark mark-${state}` }, el("span", { "aria-hidden": "true", text: glyph + " " }), words);
 }

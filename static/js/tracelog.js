@@ -5,7 +5,8 @@ import { el } from "./dom.js";
 import { t } from "./i18n.js";
 import { hopLine, hopText, outcomeText, traceReason, traceTitle } from "./tracefmt.js";
 
-const OUTCOME_ICON = { delivered: "✓", refused: "✗", dropped: "⌛", unroutable: "?" };
+// Glyphs every machine has (DejaVu covers them): emoji such as ⌛ show as empty boxes without an emoji font.
+const OUTCOME_ICON = { delivered: "✓", refused: "✗", dropped: "⊘", unroutable: "?" };
 
 export class TraceLog {
   constructor({ list, summary, history, empty }, { onSelectHop, onSelectTrace } = {}) {
