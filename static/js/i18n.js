@@ -125,10 +125,12 @@ const en = {
   "canvas.more": "+ {n} more",
   "canvas.sliceTitle": "{name} · {n} endpoints",
   "canvas.sliceEmpty": "{name} · 0 endpoints (placeholder)",
-  "canvas.sliceTile": "{name} · {n}",
+  "canvas.sliceTile": "{name} · {n}/{max}",
   "canvas.moreSlices": "+ {n} more slices ({endpoints})",
   "canvas.noSlices": "no EndpointSlices",
   "canvas.compactEndpoints": "{ready}/{total} ready · slices: {slices}",
+  "canvas.compactFills": "{ready}/{total} ready · slices {fills}",
+  "canvas.miniFills": "slices {fills}",
   "canvas.moreServices": "+ {n} more services (see Tables)",
   "canvas.moreNodes": "+ {n} more nodes (see Tables)",
   "canvas.internalIP": "InternalIP {ip}",
@@ -463,6 +465,11 @@ const en = {
   "class.error.student": "This browser is not in this class any more: join again.",
   "class.error.answered": "You have answered this question already.",
   "class.error.closed": "This question is closed.",
+  "export.hops": "Hops",
+  "export.footer": "Sandbox at resourceVersion {seq} · Servicescope",
+  "export.failed": "The picture could not be saved.",
+  "permalink.recorded": "Recorded",
+  "permalink.notFound": "This request is no longer stored.",
 };
 
 const ko = {
@@ -588,10 +595,12 @@ const ko = {
   "canvas.more": "{n}개 더",
   "canvas.sliceTitle": "{name} · 엔드포인트 {n}개",
   "canvas.sliceEmpty": "{name} · 엔드포인트 0개 (자리표시자)",
-  "canvas.sliceTile": "{name} · {n}",
+  "canvas.sliceTile": "{name} · {n}/{max}",
   "canvas.moreSlices": "슬라이스 {n}개 더 ({endpoints})",
   "canvas.noSlices": "엔드포인트슬라이스 없음",
   "canvas.compactEndpoints": "준비됨 {ready}/{total} · 슬라이스 {slices}개",
+  "canvas.compactFills": "준비됨 {ready}/{total} · 슬라이스 {fills}",
+  "canvas.miniFills": "슬라이스 {fills}",
   "canvas.moreServices": "서비스 {n}개 더 (표 탭 참고)",
   "canvas.moreNodes": "노드 {n}개 더 (표 탭 참고)",
   "canvas.internalIP": "InternalIP {ip}",
@@ -926,6 +935,11 @@ const ko = {
   "class.error.student": "이 브라우저는 더 이상 이 수업에 없습니다: 다시 참여하세요.",
   "class.error.answered": "이 질문에는 이미 답했습니다.",
   "class.error.closed": "이 질문은 닫혔습니다.",
+  "export.hops": "홉",
+  "export.footer": "resourceVersion {seq} 시점의 샌드박스 · Servicescope",
+  "export.failed": "그림을 저장하지 못했습니다.",
+  "permalink.recorded": "기록됨",
+  "permalink.notFound": "이 요청은 더 이상 저장되어 있지 않습니다.",
 };
 
 export const CATALOGUE = { en, ko };

@@ -191,7 +191,16 @@ const SERVICE_LEVELS = [
   { detail: "full", rows: 2, score: 4 },
   { detail: "tiles", score: 4 },
   { detail: "compact", score: 1 },
+  // One box per Service: name, type and IP, and every slice's fill ("100/100 · 1/100"), narrower cards.
+  { detail: "mini", score: 0.5, cardMin: 10.5 },
 ];
+
+/** The EndpointSlice split as fills: "100/100 · 1/100" (the first `max`, then "+N"). */
+export function sliceFills(svc, maxPerSlice, max = 4) {
+  const fills = svc.slices.slice(0, max).map((sl) => `${sl.counts.total}/${maxPerSlice}`);
+  if (svc.slices.length > max) fills.push(`+${svc.slices.length - max}`);
+  return fills.join(" · ");
+}
 
 function serviceLines(svc, detail, maxPortLines) {
   const ip = svc.headless ? t("canvas.headless") : svc.clusterIP || "—";
@@ -259,6 +268,23 @@ function layoutServiceCard(ctx, svc, x, y, w, level, maxPerSlice, out) {
   const { g } = ctx;
   let cy = y;
   const detail = level.detail;
+  if (detail === "mini") {
+    const ip = svc.headless ? t("canvas.headless") : svc.clusterIP || "—";
+    // The slice icon says what the figures are: each slice's fill against the split point.
+    const fills = svc.slices.length ? sliceFills(svc, maxPerSlice, 2) : t("canvas.noSlices");
+    const b = makeBox(ctx, "service", x, cy, w, [
+      { text: svc.name, font: "b", icon: "service" },
+      { text: `${svc.type} ${ip}`, font: "n", keepEnd: ip.length + 1 },
+      { text: fills, font: "n", icon: "slice", muted: !svc.slices.length },
+    ], {
+      ref: { kind: "Service", key: svc.key },
+      selectable: true,
+      label: `${t("kind.Service")} ${svc.name} ${svc.type} ${svc.clusterIP} ${svc.portsText} ${t("canvas.miniFills", { fills })}`,
+      dashed: svc.lbPending,
+    });
+    out.push(b);
+    return b.h;
+  }
   const sBox = makeBox(ctx, "service", x, cy, w, serviceLines(svc, detail, detail === "full" ? 2 : 1), {
     ref: { kind: "Service", key: svc.key },
     selectable: true,
@@ -270,12 +296,16 @@ function layoutServiceCard(ctx, svc, x, y, w, level, maxPerSlice, out) {
 
   if (detail === "compact") {
     const ep = svc.endpoints;
-    const text = t("canvas.compactEndpoints", {
+    const text = t(svc.slices.length ? "canvas.compactFills" : "canvas.compactEndpoints", {
       ready: ep ? ep.ready.length : 0,
       total: ep ? ep.total : 0,
       slices: svc.slices.length,
+      fills: sliceFills(svc, maxPerSlice),
     });
-    const b = makeBox(ctx, "endpoints", x + g, cy, w - g, [{ text, font: "n", icon: "slice" }], {
+    // "slices 100/100 · 1/100" stays whole; the ready count gets the ellipsis first.
+    const tail = t("canvas.miniFills", { fills: sliceFills(svc, maxPerSlice) });
+    const keepEnd = svc.slices.length ? (text.endsWith(tail) ? tail.length : sliceFills(svc, maxPerSlice).length) : 0;
+    const b = makeBox(ctx, "endpoints", x + g, cy, w - g, [{ text, font: "n", icon: "slice", keepEnd }], {
       ref: svc.endpoints ? { kind: "Endpoints", key: svc.endpoints.key } : null,
       selectable: Boolean(svc.endpoints),
       label: text,
@@ -314,7 +344,7 @@ function layoutServiceCard(ctx, svc, x, y, w, level, maxPerSlice, out) {
   }
 
   // Tiles: one counted box per slice, in a grid; "+N more slices" when they do not fit.
-  const tileMin = ctx.measure("…-xxxxx · 100", ctx.fonts.n) + 2 * ctx.padX + 2;
+  const tileMin = ctx.measure("…-xxxxx · 100/100", ctx.fonts.n) + 2 * ctx.padX + 2;
   const iw = w - g;
   const cols = Math.max(1, Math.min(svc.slices.length, Math.floor((iw + 4) / (tileMin + 4))));
   const tw = (iw - (cols - 1) * 4) / cols;
@@ -326,9 +356,9 @@ function layoutServiceCard(ctx, svc, x, y, w, level, maxPerSlice, out) {
     const col = i % cols;
     const row = Math.floor(i / cols);
     const short = sl.name.startsWith(`${svc.name}-`) ? `…${sl.name.slice(svc.name.length)}` : sl.name;
-    const text = t("canvas.sliceTile", { name: short, n: sl.counts.total });
+    const text = t("canvas.sliceTile", { name: short, n: sl.counts.total, max: maxPerSlice });
     out.push(
-      makeBox(ctx, "slice", x + g + col * (tw + 4), cy + row * (th + 4), tw, [{ text, font: "n", keepEnd: 9 + String(sl.counts.total).length }], {
+      makeBox(ctx, "slice", x + g + col * (tw + 4), cy + row * (th + 4), tw, [{ text, font: "n", keepEnd: 10 + String(sl.counts.total).length + String(maxPerSlice).length }], {
         ref: { kind: "EndpointSlice", key: sl.key },
         selectable: true,
         label: `${t("kind.EndpointSlice")} ${sliceTitle(sl)}`,
@@ -365,7 +395,16 @@ export function drawOrder(services) {
 /** Lay out all service cards at one level; returns {items, height, hidden}. */
 function layoutServicesBand(ctx, services, x, y, w, level, maxPerSlice, maxH = Infinity) {
   const { g } = ctx;
-  const cardMin = ctx.F * 16;
+  let cardMin = ctx.F * 16;
+  if (level.detail === "mini") {
+    // As narrow as the widest "ClusterIP 10.96.0.10" and slice fills allow (between 10.5 and 16 em).
+    let need = 0;
+    for (const svc of services) {
+      const ip = svc.headless ? t("canvas.headless") : svc.clusterIP || "—";
+      need = Math.max(need, ctx.measure(`${svc.type} ${ip}`, ctx.fonts.n), ctx.measure(sliceFills(svc, maxPerSlice, 2), ctx.fonts.n));
+    }
+    cardMin = clamp(need + 2 * ctx.padX + Math.round(ctx.F * 1.25) + 2, ctx.F * level.cardMin, ctx.F * 16);
+  }
   const cols = Math.max(1, Math.min(services.length, Math.floor((w + g) / (cardMin + g))));
   const cw = (w - (cols - 1) * g) / cols;
   const items = [];
@@ -824,8 +863,19 @@ export function layoutScene(view, opts) {
     scene.empty.services = true;
     servicesBottom = iy + b.h;
   } else {
-    const svcMaxH = p.squeezed ? Math.max(boxH(ctx, 3), (geo.ih - 2 * LH) * 0.45) : Infinity;
-    const band = layoutServicesBand(ctx, drawOrder(view.services), ix, iy, iw, p.s.level, p.maxPerSlice, svcMaxH);
+    // Squeezed: the Services take the room the nodes leave (at least 45 %), not a fixed share.
+    const svcMaxH = p.squeezed ? Math.max(boxH(ctx, 3), (geo.ih - 2 * LH) * 0.45, geo.ih - 2 * LH - g - (p.n.total || 0)) : Infinity;
+    let order = drawOrder(view.services);
+    let band = layoutServicesBand(ctx, order, ix, iy, iw, p.s.level, p.maxPerSlice, svcMaxH);
+    // The Service a trace passes is always drawn: when "+N more" would hide it, it moves to the front.
+    const focusSvc = new Set((opts.focus && opts.focus.services) || []);
+    if (band.hidden && focusSvc.size) {
+      const shown = new Set(band.items.filter((it) => it.role === "service" && it.ref).map((it) => it.ref.key));
+      if ([...focusSvc].some((k) => !shown.has(k) && view.serviceByKey.has(k))) {
+        order = [...order.filter((sv) => focusSvc.has(sv.key)), ...order.filter((sv) => !focusSvc.has(sv.key))];
+        band = layoutServicesBand(ctx, order, ix, iy, iw, p.s.level, p.maxPerSlice, svcMaxH);
+      }
+    }
     for (const it of band.items) {
       scene.items.push(it);
       if (it.selectable) scene.hits.push(it);
@@ -864,7 +914,13 @@ export function layoutScene(view, opts) {
     const rowsShown = Math.min(n.rows, fitRows);
     const nh = Math.min(n.nh, rowsShown < n.rows ? avail - LH : avail);
     const maxNodes = rowsShown < n.rows ? rowsShown * n.cols - 1 : view.nodes.length;
-    view.nodes.slice(0, maxNodes).forEach((node, i) => {
+    // The nodes a trace passes are always drawn, even when the others are summarised.
+    const focusNodes = new Set((opts.focus && opts.focus.nodes) || []);
+    let nodeOrder = view.nodes;
+    if (maxNodes < view.nodes.length && view.nodes.slice(maxNodes).some((nd) => focusNodes.has(nd.name))) {
+      nodeOrder = [...view.nodes.filter((nd) => focusNodes.has(nd.name)), ...view.nodes.filter((nd) => !focusNodes.has(nd.name))];
+    }
+    nodeOrder.slice(0, maxNodes).forEach((node, i) => {
       const col = i % n.cols;
       const row = Math.floor(i / n.cols);
       layoutNodeBox(ctx, node, ix + col * (n.nw + g), ny + row * (nh + g), n.nw, nh, n.level, view, p.showExternal, scene);

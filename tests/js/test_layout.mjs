@@ -99,7 +99,7 @@ test("1,000 pods on 20 nodes at 1920x1080: counted groups and slice tiles, all i
   assert.equal(nodes.length, 20, "all 20 nodes drawn");
   const all = texts(scene).join("\n");
   assert.match(all, /50 pods · \d+ ✓/);
-  assert.match(all, /…-\w{5} · 100\n/);
+  assert.match(all, /…-\w{5} · 100\/100\n/); // each slice tile shows its fill
   const tiles = scene.items.filter((i) => i.role === "slice");
   assert.ok(tiles.length >= 10, `slice tiles: ${tiles.length}`);
   assert.equal(scene.anchors.pods.size, 1000, "every pod has an anchor");
