@@ -31,6 +31,7 @@ from cluster.services.classes import (
 )
 from visualizer.access import claim, owner_cluster, visitor_id
 from visualizer.classes_access import class_or_404, remember_student, session_student, teacher_required
+from visualizer.lesson_payload import lesson_context
 from visualizer.views import sandbox_forms, sandbox_info
 from visualizer.views_kubectl import sandbox_tools
 
@@ -129,6 +130,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
         "api_base": reverse("api-sandbox", kwargs={"cluster_id": cluster.pk}),
         "forms": sandbox_forms(cluster),
         "tools": sandbox_tools(cluster),
+        "lesson": lesson_context(cluster),  # a lesson's class: its column, as on the lesson's page
         "class": class_context(request, klass),
         "class_api": reverse("api-class", kwargs={"code": klass.code}),
         "class_ws": f"/ws/classes/{klass.code}/teacher/",
@@ -173,6 +175,7 @@ def learn(request: HttpRequest, code: str) -> HttpResponse:
             "api_base": reverse("api-sandbox", kwargs={"cluster_id": copy.pk}),
             "forms": sandbox_forms(copy),
             "tools": sandbox_tools(copy),
+            "lesson": lesson_context(copy),  # in a lesson, each student works through it in the copy
         })
     view = klass.sandbox
     return render(request, "visualizer/class_student.html", {

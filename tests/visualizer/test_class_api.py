@@ -231,3 +231,25 @@ def test_after_release_the_student_page_is_the_students_own_copy(client: Client,
     assert f"/ws/clusters/{copy.pk}/" in html and created["teacher_token"] not in html
     assert student.get(f"/clusters/{copy.pk}/").status_code == 200  # the student owns the copy
     assert student.get(f"/clusters/{created['sandbox']}/").status_code == 404  # not the teacher's
+
+
+def test_a_lesson_class_shows_each_students_progress(client: Client) -> None:
+    from cluster.services.lessons import lesson_catalogue
+
+    lesson_id = sorted(lesson_catalogue())[0]
+    created = post(client, "/api/classes/", {"lesson": lesson_id}).json()
+    klass = Class.objects.get(code=created["code"])
+    assert klass.lesson == lesson_id and klass.sandbox.lesson == lesson_id
+    student = Client()
+    student.post(f"/join/{created['code']}/", {"name": "Ana"})
+    post(client, f"/api/classes/{created['code']}/follow/", {"follow": False}, token=created["teacher_token"])
+    html = student.get(f"/classes/{created['code']}/learn/").content.decode()
+    assert 'id="lesson"' in html  # the lesson column, in the student's own copy
+    copy = ClassStudent.objects.get(klass=klass).copy
+    assert copy.lesson == lesson_id
+    roster = get(client, f"/api/classes/{created['code']}/", created["teacher_token"]).json()["students"]
+    steps = len(lesson_catalogue()[lesson_id].steps)
+    assert roster[0]["progress"] == {"done": 0, "steps": steps}
+    teacher_page = Client()
+    teacher_page.get(f"/classes/{created['code']}/teach/", {"token": created["teacher_token"]})
+    assert 'id="lesson"' in teacher_page.get(f"/classes/{created['code']}/teach/").content.decode()
