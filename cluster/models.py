@@ -200,6 +200,10 @@ class Trace(models.Model):
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     body = models.JSONField()
+    # The sandbox's resourceVersion when the request was sent: the objects it passed are rebuilt
+    # from the event log at this seq. token: the permalink's unguessable key (never the id).
+    seq = models.BigIntegerField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["-id"]

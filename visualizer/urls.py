@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from visualizer import classes, views, views_kubectl, views_lessons, views_tokens
+from visualizer import classes, views, views_kubectl, views_lessons, views_tokens, views_traces
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -20,6 +20,10 @@ urlpatterns = [
     path("clusters/<uuid:cluster_id>/", views.sandbox, name="sandbox"),
     path("clusters/<uuid:cluster_id>/kubeconfig/", views.kubeconfig, name="sandbox-kubeconfig"),
     path("watch/<str:watch_token>/", views.watch, name="sandbox-watch"),
+    path("watch/<str:watch_token>/traces/", views_traces.watch_traces, name="watch-traces"),
+    # one trace, read-only, on the objects as they were when it was sent
+    path("traces/<str:token>/", views_traces.trace_permalink, name="trace-permalink"),
+    path("traces/<str:token>.json", views_traces.trace_permalink_json, name="trace-permalink-json"),
     # forms of the sandbox page
     path("clusters/<uuid:cluster_id>/services/new/", views.service_create, name="service-create"),
     path("clusters/<uuid:cluster_id>/workloads/new/", views.workload_new, name="workload-create"),

@@ -183,6 +183,7 @@ def render_owner_page(request: HttpRequest, cluster: Cluster) -> HttpResponse:
         "role": "owner",
         "ws_url": f"/ws/clusters/{cluster.pk}/",
         "api_base": reverse("api-sandbox", kwargs={"cluster_id": cluster.pk}),
+        "history_url": reverse("api-traces", kwargs={"cluster_id": cluster.pk}),
         "forms": sandbox_forms(cluster),
         "tools": sandbox_tools(cluster),
         "lesson": lesson_context(cluster),
@@ -212,6 +213,7 @@ def watch(request: HttpRequest, watch_token: str) -> HttpResponse:
         "role": "viewer",
         "ws_url": f"/ws/watch/{watch_token}/",
         "api_base": "",
+        "history_url": reverse("watch-traces", kwargs={"watch_token": watch_token}),
         "forms": {},
     })
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import time
 
 from django.db import transaction
@@ -81,7 +82,11 @@ def trace_create(*, cluster: Cluster, source: str, destination: str, count: int 
             traces.append(trace)
         locked.dataplane_state = state
         locked.save(update_fields=["dataplane_state"])
-        rows = Trace.objects.bulk_create([Trace(cluster=locked, body=t) for t in traces])
+        for trace in traces:  # what the permalink needs: the picture's seq and its key
+            trace["seq"] = locked.resource_version
+            trace["token"] = secrets.token_urlsafe(24)
+        rows = Trace.objects.bulk_create([Trace(cluster=locked, body=t, seq=t["seq"], token=t["token"])
+                                          for t in traces])
         for row, trace in zip(rows, traces, strict=True):
             trace["id"] = row.pk
         stale = Trace.objects.filter(cluster=locked).order_by("-id").values_list("id", flat=True)[KEEP_TRACES:]

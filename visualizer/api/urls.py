@@ -14,10 +14,11 @@ from visualizer.api.classes import (
     ClassSpotlightApi,
     ClassStepApi,
 )
+from visualizer.api.traces import TraceApi
 
 urlpatterns = [
     path("clusters/<uuid:cluster_id>/", views.SnapshotApi.as_view(), name="api-sandbox"),
-    path("clusters/<uuid:cluster_id>/traces/", views.TraceCreateApi.as_view(), name="api-traces"),
+    path("clusters/<uuid:cluster_id>/traces/", TraceApi.as_view(), name="api-traces"),
     path("clusters/<uuid:cluster_id>/lesson/", lessons.LessonStatusApi.as_view(), name="api-lesson"),
     path("clusters/<uuid:cluster_id>/lesson/solve/", lessons.LessonSolveApi.as_view(), name="api-lesson-solve"),
     path("clusters/<uuid:cluster_id>/lesson/observe/", lessons.LessonObserveApi.as_view(), name="api-lesson-observe"),
