@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from cluster.kinds import KIND_ORDER, kind_info
@@ -67,8 +68,8 @@ def events_since(*, cluster: Cluster, seq: int, limit: int = MAX_REPLAY) -> list
     current = Cluster.objects.filter(pk=cluster.pk).values_list("resource_version", flat=True).first()
     if current is None or seq > current:
         return None
-    if current - seq > limit:
-        return None
+    if current - seq > limit or current - seq >= settings.EVENT_LOG_MAX:
+        return None  # (events at or below current - EVENT_LOG_MAX may have been trimmed)
     events = list(Event.objects.filter(cluster=cluster, seq__gt=seq).order_by("seq"))
     if events and events[0].seq != seq + 1:
         return None  # the log was trimmed past this reader

@@ -25,6 +25,7 @@ from cluster.sim import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
 
 Key = tuple[str, str]  # (namespace, name)
+TRIM_STEP = 100  # the event log is trimmed when the counter passes a multiple of this
 
 
 def rfc3339(moment: datetime) -> str:
@@ -216,9 +217,18 @@ class Store:
         for kind, actions in by_kind.items():
             self._save_rows(kind, actions.get("save", []))
         Event.objects.bulk_create(self.events, batch_size=500)
+        self._trim_log()
         Cluster.objects.filter(pk=self.cluster.pk).update(resource_version=self.rv, last_active=self.now)
         self.cluster.resource_version = self.rv
         self._dirty.clear()
+
+    def _trim_log(self) -> None:
+        """Keep the last EVENT_LOG_MAX events; trimmed in steps of TRIM_STEP so most writes skip it.
+        A reader behind what is kept gets None from events_since (a snapshot, or 410 Gone)."""
+        bound = settings.EVENT_LOG_MAX
+        before, after = self.cluster.resource_version, self.rv
+        if after > bound and after // TRIM_STEP != before // TRIM_STEP:
+            Event.objects.filter(cluster=self.cluster, seq__lte=after - bound).delete()
 
     def _save_rows(self, kind: str, keys: list[Key]) -> None:
         model = KINDS[kind].model

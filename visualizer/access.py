@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cluster.models import Cluster
 from cluster.selectors import cluster_by_watch_token, cluster_get
+from cluster.services.activity import cluster_touch
 
 SESSION_KEY = "owned_sandboxes"
 VISITOR_KEY = "visitor"
@@ -74,9 +75,10 @@ def owner_cluster(request: HttpRequest, cluster_id: Any) -> tuple[Cluster | None
     cluster = cluster_get(cluster_id=cluster_id)
     if cluster is None:
         return None, ""
-    if by_session:
-        return cluster, "session"
-    return (cluster, "bearer") if _same_token(token, cluster.access_token) else (None, "")
+    if not by_session and not _same_token(token, cluster.access_token):
+        return None, ""
+    cluster_touch(cluster=cluster)
+    return cluster, "session" if by_session else "bearer"
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -156,6 +158,7 @@ def watch_token_required(view: View) -> View:
         cluster = cluster_by_watch_token(token=watch_token)
         if cluster is None:
             raise Http404(_("No such sandbox."))
+        cluster_touch(cluster=cluster)
         request.cluster = cluster  # type: ignore[attr-defined]
         return view(request, watch_token, *args, **kwargs)
 

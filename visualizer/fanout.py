@@ -13,10 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cluster.events import RELAY_MESSAGE_TYPE, group_name
+from cluster.services.activity import cluster_touch
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,10 @@ class Relay:
                 await self.layer.group_add(self.group, self.channel)
             except Exception:
                 log.warning("could not renew %s", self.group, exc_info=True)
+            try:  # a sandbox with connected viewers is in use: cleanup_sandboxes leaves it
+                await database_sync_to_async(cluster_touch)(cluster=self.cluster_id)
+            except Exception:
+                log.warning("could not mark %s active", self.cluster_id, exc_info=True)
 
 
 class Relays:

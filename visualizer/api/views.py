@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from cluster.errors import ApiError
 from cluster.models import Cluster
 from cluster.selectors import cluster_get, cluster_snapshot
+from cluster.services.activity import cluster_touch
 from cluster.services.traces import MAX_BATCH, trace_create
 from visualizer.api import schema  # noqa: F401  (registers the authentication scheme)
 from visualizer.api.authentication import OwnsSandbox, SandboxAuthentication
@@ -46,6 +47,7 @@ class SandboxApi(APIView):
         cluster = cluster_get(cluster_id=self.kwargs["cluster_id"])
         if cluster is None:
             raise exceptions.NotFound()
+        cluster_touch(cluster=cluster)
         return cluster
 
 

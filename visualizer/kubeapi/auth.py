@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cluster.models import Cluster
 from cluster.selectors import cluster_get
+from cluster.services.activity import cluster_touch
 from visualizer.kubeapi.errors import handle_errors, status_response, unauthorized
 
 
@@ -47,6 +48,7 @@ def sandbox_for(request: HttpRequest, cluster_id: uuid.UUID) -> Cluster | None:
     cluster = cluster_get(cluster_id=cluster_id) if token else None
     if cluster is None or not secrets.compare_digest(token.encode(), cluster.access_token.encode()):
         return None
+    cluster_touch(cluster=cluster)
     return cluster
 
 
