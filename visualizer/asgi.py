@@ -12,14 +12,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from visualizer.framing import SendInParts  # noqa: E402
+from visualizer.outbox import ServerBacklog  # noqa: E402
 from visualizer.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # SendInParts: a big snapshot or event batch goes out in parts (visualizer/framing.py).
-        "websocket": SendInParts(
+        # ServerBacklog: each socket's Outbox can see what the server holds unsent (visualizer/outbox.py).
+        "websocket": ServerBacklog(SendInParts(
             AllowedHostsOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
+        )),
     }
 )

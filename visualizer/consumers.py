@@ -26,10 +26,12 @@ from django.conf import settings
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
 from cluster.selectors import cluster_by_watch_token, cluster_get, cluster_snapshot, events_since
+from cluster.services.activity import cluster_touch
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
 from visualizer.fanout import Push
+from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,10 @@ def _resolve(scope: dict[str, Any]) -> tuple[Cluster | None, str]:
     kwargs = scope["url_route"]["kwargs"]
     if "watch_token" in kwargs:
         cluster = cluster_by_watch_token(token=str(kwargs["watch_token"]))
-        return (cluster, VIEWER) if cluster is not None else (None, "")
+        if cluster is None:
+            return None, ""
+        cluster_touch(cluster=cluster)
+        return cluster, VIEWER
     cluster_id = str(kwargs.get("cluster_id", ""))
     token = _query(scope, "token")
     session = scope.get("session")
@@ -75,6 +80,7 @@ def _resolve(scope: dict[str, Any]) -> tuple[Cluster | None, str]:
     if cluster is None:
         return None, ""
     if by_session or secrets.compare_digest(token.encode(), cluster.access_token.encode()):
+        cluster_touch(cluster=cluster)
         return cluster, OWNER
     return None, ""
 
@@ -122,9 +128,14 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.backlog: list[Push] = []
         self.sent_seq = -1  # the highest event seq this socket has been sent
         await self.accept()
+        self.outbox = Outbox(
+            self.base_send, backlog=self.scope.get(BACKLOG_SCOPE_KEY), label=self.cluster_id,
+            max_messages=settings.WS_SEND_QUEUE_MESSAGES, max_bytes=settings.WS_SEND_QUEUE_BYTES,
+            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow)
+        self.outbox.start()
         if not await self._join():
             return
-        await self.send(text_data=encode({
+        self._emit(encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": self.role,
             "cluster": {"id": self.cluster_id, "name": self.cluster.name},
         }))
@@ -143,7 +154,22 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.joined:
+            self.joined = False
             await self.relays.leave(self.cluster_id, self)
+        outbox = getattr(self, "outbox", None)
+        if outbox is not None:
+            await outbox.stop()
+
+    def _emit(self, text: str) -> None:
+        """Queue a text message behind everything this socket was sent before."""
+        self.outbox.put({"type": "websocket.send", "text": text}, len(text))
+
+    async def _too_slow(self) -> None:
+        """The Outbox overflowed: stop following the sandbox and close with CLOSE_TOO_SLOW."""
+        if self.joined:
+            self.joined = False
+            await self.relays.leave(self.cluster_id, self)
+        await self.close(code=CLOSE_TOO_SLOW)
 
     # --- the stream ----------------------------------------------------------------------------
 
@@ -154,8 +180,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             return self._revoked if self.by_token else None
         if not self.live:
             self.backlog.append(push)
-            return None
-        return self.base_send if self._due(push) else None
+        elif self._due(push):
+            self.outbox.put(push.asgi, len(push.text))
+        return None
 
     async def _revoked(self, _message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_REVOKED)
@@ -167,9 +194,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             self.sent_seq = push.seq
         return True
 
-    async def _forward(self, push: Push) -> None:
+    def _forward(self, push: Push) -> None:
         if self._due(push):
-            await self.base_send(push.asgi)  # the ASGI send itself: no per-socket message to build
+            self.outbox.put(push.asgi, len(push.text))  # the shared ASGI message: nothing to build
 
     async def _catch_up(self, since: int | None) -> None:
         """Send the events after `since` (or a snapshot when that is None or out of the log's
@@ -177,11 +204,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.live = False
         answer = None if since is None else await _events_after(self.cluster, since)
         text, seq = answer or await _snapshot(self.cluster, self.role)
-        await self.send(text_data=text)
+        # From here on no await: the answer, then whatever was published meanwhile, queue in order.
+        self._emit(text)
         self.sent_seq = seq
         while self.backlog:
-            await self._forward(self.backlog.pop(0))
-        self.live = True  # no await since the backlog was found empty: nothing can slip past
+            self._forward(self.backlog.pop(0))
+        self.live = True
 
     # --- client messages -----------------------------------------------------------------------
 
@@ -195,7 +223,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         elif kind == "resume":
             await self._resume(message.get("since"))
         elif kind == "ping":
-            await self.send(text_data=encode({"type": "pong"}))
+            self._emit(encode({"type": "pong"}))
         else:
             await self._error(f"unknown message type {str(kind)[:40]!r}")
 
@@ -212,7 +240,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if self.rate_count <= limit:
             return True
         if self.rate_count == limit + 1:
-            await self.send(text_data=encode({
+            self._emit(encode({
                 "type": "error", "code": 429, "retryAfter": 1,
                 "message": f"too many messages: at most {limit} a second; the others were dropped"}))
         return False
@@ -235,4 +263,4 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         await self._catch_up(seq)
 
     async def _error(self, text: str) -> None:
-        await self.send(text_data=encode({"type": "error", "message": text}))
+        self._emit(encode({"type": "error", "message": text}))

@@ -173,6 +173,8 @@ SANDBOX_IDLE_HOURS = env_int("SANDBOX_IDLE_HOURS", 24, minimum=1)
 # A websocket viewer whose unsent messages pass either bound is closed with code 4008.
 WS_SEND_QUEUE_MESSAGES = env_int("WS_SEND_QUEUE_MESSAGES", 500, minimum=1)
 WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 16 * 1024 * 1024, minimum=1024)
+# Bytes the server may hold unsent for one socket before its Outbox waits (the client is not reading).
+WS_SEND_SERVER_BUFFER_BYTES = env_int("WS_SEND_SERVER_BUFFER_BYTES", 1024 * 1024, minimum=1024)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,64 @@
+"""A socket's Outbox: messages go out in order, wait while the server holds too much unsent, and
+past its bounds the Outbox empties and the socket is closed (code 4008)."""
+
+import asyncio
+
+from visualizer.outbox import Outbox
+
+
+def make(sent: list, closed: list, backlog: list[int], **bounds) -> Outbox:
+    async def send(message: dict) -> None:
+        sent.append(message["text"])
+
+    async def overflow() -> None:
+        closed.append(True)
+
+    options = {"max_messages": 3, "max_bytes": 100, "server_buffer": 10, **bounds}
+    return Outbox(send, backlog=lambda: backlog[0], on_overflow=overflow, label="test", **options)
+
+
+def msg(text: str) -> dict:
+    return {"type": "websocket.send", "text": text}
+
+
+async def test_messages_go_out_in_order():
+    sent, closed, backlog = [], [], [0]
+    box = make(sent, closed, backlog)
+    box.start()
+    for text in "abc":
+        box.put(msg(text), 1)
+    await asyncio.sleep(0.05)
+    assert sent == ["a", "b", "c"] and not closed
+    await box.stop()
+
+
+async def test_a_full_server_buffer_holds_messages_back_then_the_bound_closes():
+    sent, closed, backlog = [], [], [50]  # the client is not reading
+    box = make(sent, closed, backlog)
+    box.start()
+    for text in "abc":
+        box.put(msg(text), 1)
+    await asyncio.sleep(0.2)
+    assert sent == [] and len(box) == 3
+    backlog[0] = 0  # it reads again
+    await asyncio.sleep(0.2)
+    assert sent == ["a", "b", "c"]
+    backlog[0] = 50
+    for text in "defg":  # one more than max_messages
+        box.put(msg(text), 1)
+    await asyncio.sleep(0.1)
+    assert closed == [True] and len(box) == 0 and box.queued_bytes == 0
+    box.put(msg("h"), 1)  # nothing more is kept
+    assert len(box) == 0
+    await box.stop()
+
+
+async def test_the_byte_bound():
+    sent, closed, backlog = [], [], [50]
+    box = make(sent, closed, backlog, max_messages=100)
+    box.start()
+    box.put(msg("big"), 60)
+    box.put(msg("bigger"), 60)
+    await asyncio.sleep(0.1)
+    assert closed == [True] and sent == []
+    await box.stop()
