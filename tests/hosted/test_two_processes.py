@@ -118,3 +118,39 @@ async def test_class_teacher_on_one_process_students_on_the_other(site: Site) ->
         "GET", f"{teacher_server.base}/api/classes/{code}/", token=token))
     assert len(roster["students"]) == 10 and all(s["connected"] for s in roster["students"])
     await asyncio.gather(*(ws.close() for ws in [*students, teacher]))
+
+
+ROTATE = """
+from cluster.models import Cluster
+from cluster.services.tokens import cluster_tokens_rotate
+cluster_tokens_rotate(cluster=Cluster.objects.get(pk="{id}"))
+"""
+
+
+async def test_rotating_tokens_disconnects_old_link_viewers_on_every_process(site: Site) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    box = site.sandbox("empty")
+    sockets = []
+    for server in site.servers:
+        ws = await connect(server.ws_url(f"/ws/watch/{box.watch}/"), origin=server.origin(), proxy=None)
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
+        sockets.append(ws)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, lambda: site.manage("shell", "-c", ROTATE.format(id=box.id)))
+    for ws in sockets:
+        try:
+            while True:
+                await asyncio.wait_for(ws.recv(), 10)
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 4401
+    for server in site.servers:
+        try:
+            await connect(server.ws_url(f"/ws/watch/{box.watch}/"), origin=server.origin(), proxy=None)
+            raise AssertionError("the old link still opens")
+        except InvalidStatus as refused:
+            assert refused.response.status_code == 403
+        status, _body = await loop.run_in_executor(None, lambda server=server: http(
+            "GET", f"{server.base}/k8s/{box.id}/api/v1/namespaces/default/services", token=box.token))
+        assert status == 401
