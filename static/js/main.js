@@ -24,6 +24,8 @@ import { el } from "./dom.js";
 import { QuizPanel } from "./quizpanel.js";
 import { BookView } from "./bookview.js";
 import { wireCostView } from "./costview.js";
+import { wireTraceExport } from "./traceexport.js";
+import { fetchTraceHistory } from "./tracehistory.js";
 import { ServiceEditor } from "./serviceedit.js";
 
 export function readConfig(root) {
@@ -33,6 +35,7 @@ export function readConfig(root) {
     apiBase: root.dataset.apiBase || "",
     role: root.dataset.role === "viewer" ? "viewer" : "owner",
     watchUrl: root.dataset.watchUrl || "",
+    historyUrl: root.dataset.historyUrl || "",
   };
 }
 
@@ -263,6 +266,20 @@ export function start(config) {
   );
   const book = new BookView({ toggle: $("toggle-book"), panel: $("bookview"), list: $("tracelog") }, { getModel: () => model, onSelectHop: (tr, i) => seekHop(tr, i, { showTab: true }) });
   tracelog.onShow((tr) => book.show(tr));
+  // Permalink, PNG and JSON of the trace the log shows (traceexport.js).
+  wireTraceExport(
+    { box: $("trace-export"), permalink: $("trace-permalink"), png: $("trace-png"), json: $("trace-json") },
+    { canvas, onShow: (cb) => tracelog.onShow(cb), seekEnd: (tr) => seekHop(tr, Math.max(0, (tr.hops || []).length - 1), { showTab: false }), announce },
+  );
+  // The focused trace's Service and nodes are always in the picture (layout.js, opts.focus).
+  tracelog.onShow((tr) => {
+    const focus = traceFocus(tr);
+    if (focus.key !== sceneFocus.key) {
+      sceneFocus = focus;
+      if (scene && focus.services.some((k) => !scene.anchors.services.has(k))) relayout();
+      else if (scene && focus.nodes.some((n) => !scene.anchors.nodes.has(n))) relayout();
+    }
+  });
   quiz.onActive((on) => book.setLocked(on));
 
   const api = config.api || { postTraces: (body) => postJSON(`${config.apiBase}traces/`, body) };
@@ -459,7 +476,7 @@ export function start(config) {
     const fresh = !view || view.revision !== model.revision;
     if (fresh) view = deriveView(model);
     const prevScene = scene;
-    scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role });
+    scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role, focus: sceneFocus });
     renderer.setScene(scene);
     stats.scene = sceneSummary(scene);
     stats.layerStale = true; // until the next frame has drawn it
@@ -493,6 +510,9 @@ export function start(config) {
       pods: sc.anchors.pods.size,
       slices: named("EndpointSlice"),
       lod: sc.lod,
+      // What the Services band says (fills like "100/100 · 1/100" included), first 60 boxes.
+      texts: sc.items.filter((it) => it.type === "box" && ["service", "endpoints", "slice"].includes(it.role)).slice(0, 60)
+        .map((it) => it.lines.map((l) => l.text + (l.right ? ` ${l.right.text}` : "")).join(" | ")),
     };
   }
 
@@ -548,6 +568,43 @@ export function start(config) {
   ro.observe(wrap);
 
   // --- Traces -----------------------------------------------------------------------------------
+  let sceneFocus = { key: "", services: [], nodes: [] };
+  function traceFocus(tr) {
+    if (!tr) return { key: "", services: [], nodes: [] };
+    const services = tr.service ? [tr.service] : [];
+    const nodes = [...new Set((tr.hops || []).filter((h) => h.at && h.at.kind === "node" && h.at.name).map((h) => h.at.name))];
+    if (tr.endpoint && tr.endpoint.node && !nodes.includes(tr.endpoint.node)) nodes.push(tr.endpoint.node);
+    return { key: `${services.join(",")}|${nodes.join(",")}`, services, nodes };
+  }
+
+  // Stored traces, loaded once after the first snapshot: the history picker and Replay work after a reload.
+  let historyAsked = false;
+  function addHistory(list) {
+    let added = 0;
+    for (const tr of list || []) {
+      if (!tr || tr.id === undefined || tr.id === null || traceById.has(String(tr.id))) continue;
+      traceById.set(String(tr.id), tr);
+      traces.push(tr);
+      added++;
+    }
+    if (!added) return;
+    traces.sort((a, b) => Number(a.id) - Number(b.id));
+    while (traces.length > 60) traceById.delete(String(traces.shift().id));
+    if (!tracelog.trace && traces.length) {
+      const last = traces[traces.length - 1];
+      batches.push([last]);
+      tracelog.showTrace(last);
+    }
+    tracelog.setTraces(traces, tracelog.trace ? tracelog.trace.id : null);
+    controls.setReplayable(true);
+    stats.historyLoaded = added;
+  }
+  function loadHistory() {
+    if (historyAsked || !config.historyUrl) return;
+    historyAsked = true;
+    fetchTraceHistory(config.historyUrl).then(addHistory, () => {});
+  }
+
   const traces = [];
   const traceById = new Map();
   let batches = [];
@@ -670,6 +727,7 @@ export function start(config) {
       pendingEvents = []; // a (re)sync: the whole picture is new, nothing to mark
       marks = [];
       relayout();
+      loadHistory();
     },
     onEvents: (events) => {
       const seq = model.seq;
@@ -704,6 +762,7 @@ export function start(config) {
     quiz,
     book,
     addTrace,
+    addHistory,
     select,
     seekHop,
     get model() {

@@ -29,7 +29,7 @@ export function permalinkTransport(url, { fetchImpl = fetch } = {}) {
         conn.dataset.state = "recorded";
         const icon = conn.querySelector(".conn-icon");
         const text = conn.querySelector(".conn-text");
-        if (icon) icon.textContent = "⏺";
+        if (icon) icon.textContent = "●";
         if (text) text.textContent = t("permalink.recorded");
       }
       window.__servicescope.permalink = { seq: data.seq, rebuilt: data.rebuilt, trace: data.trace.id };

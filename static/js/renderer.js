@@ -2,6 +2,7 @@
 // rebuilt only when the scene changes, at most every `minRebuildMs`; each frame then costs one
 // drawImage plus the moving packets and the selection rings (benchmarks/canvas_fps.py measures it).
 
+import { nameRects, placeLabel } from "./labelplace.js";
 import { HANGUL_FAMILY, SANS, refId } from "./layout.js";
 import { t } from "./i18n.js";
 import { markStyle } from "./marks.js";
@@ -651,10 +652,8 @@ export class Renderer {
     if (badge) widths.push(this.measure(badge, sans));
     const w = Math.min(maxW, Math.max(...widths) + padX * 2);
     const h = (lines.length + (badge ? 1 : 0)) * LH + 8;
-    let x = Math.round(s.x - w / 2);
-    x = Math.max(8, Math.min(scene.width - w - 8, x));
-    let y = Math.round(s.y - 16 - h);
-    if (y < 6) y = Math.round(s.y + 16);
+    // Near the packet, off the names of the boxes (labelplace.js).
+    const { x, y } = placeLabel(w, h, s.x, s.y, nameRects(scene), scene.width, scene.height);
     roundRect(c, x, y, w, h, 6);
     c.fillStyle = PALETTE.label.bg;
     c.fill();

@@ -1,0 +1,108 @@
+"""Teach together: the presenter view on a projector, trace history after a reload, a trace's
+permalink after the sandbox changed, and its PNG and JSON downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser.sandbox_page import SCREENSHOTS, SandboxPage
+
+LB = "130.211.53.173:80"  # the kubia preset's load balancer
+
+
+def api_send(server, sandbox, destination: str = LB, count: int = 1) -> list[dict]:
+    cluster_id = sandbox.path.strip("/").split("/")[1]
+    request = urllib.request.Request(
+        f"{server.base_url}/api/clusters/{cluster_id}/traces/", method="POST",
+        data=json.dumps({"source": "external", "destination": destination, "count": count}).encode(),
+        headers={"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"})
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
+        return json.loads(response.read())["traces"]
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def test_presenter_view_at_1024x768_shows_the_slice_fills(new_context, server):
+    sandbox = server.create_sandbox("projector")
+    server.post_as_owner(sandbox.path + "scale/", sandbox.token, {"workload": "default/kubia", "replicas": "101"})
+    for i in range(5):  # more Services than a 1280x720 page used to draw
+        server.post_as_owner(sandbox.path + "services/new/", sandbox.token, {
+            "name": f"web-{i}", "type": "ClusterIP", "selector": "app=kubia",
+            "ports-TOTAL_FORMS": "1", "ports-0-port": "80", "ports-0-target_port": "8080", "ports-0-protocol": "TCP"})
+    page = new_context().new_page()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    view = SandboxPage.open(page, sandbox.owner_url)
+    page.keyboard.press("p")
+    expect(page.locator("#app")).to_have_class(re.compile(r"\bpresenting\b"))
+    expect(page.locator(".side")).to_be_hidden()
+    view.wait_state("s.scene && s.scene.texts.some((t) => /100\\/100 · 1\\/100|99\\/100 · 2\\/100/.test(t))")
+    scene = view.state()["scene"]
+    assert len(scene["services"]) >= 8, scene["services"]
+    api_send(server, sandbox)
+    view.wait_state("s.packet !== null")
+    page.keyboard.press("k")  # pause, then step with the clicker's keys
+    page.keyboard.press("PageDown")
+    page.keyboard.press("PageDown")
+    view.wait_drawn()
+    shot(page, "presenter-1024x768")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    view.wait_drawn()
+    shot(page, "presenter-1280x720")
+    page.keyboard.press("p")
+    view.wait_drawn()
+    shot(page, "page-many-services-1280x720")
+
+
+def test_history_survives_a_reload_and_a_permalink_replays_after_the_sandbox_changed(new_context, server):
+    sandbox = server.create_sandbox("keep")
+    page = new_context().new_page()
+    view = SandboxPage.open(page, sandbox.owner_url)
+    sent = api_send(server, sandbox, count=3)
+    view.wait_state("s.packet !== null")
+
+    page.reload()
+    view.wait_live()
+    view.wait_state("s.historyLoaded === 3")
+    options = page.locator("#trace-history option")
+    expect(options).to_have_count(3)
+    page.click("#ctl-replay")
+    view.wait_state("s.packet !== null")
+
+    # The JSON and PNG downloads of the trace shown.
+    with page.expect_download() as dl:
+        page.click("#trace-json")
+    stored = json.loads(Path(dl.value.path()).read_text())
+    assert stored["id"] == sent[-1]["id"] and stored["hops"] == sent[-1]["hops"] and stored["token"] == sent[-1]["token"]
+    with page.expect_download() as dl:
+        page.click("#trace-png")
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    (SCREENSHOTS / "trace-export.png").write_bytes(png)
+
+    # The sandbox changes after the trace: its Service is deleted.
+    server.post_as_owner(sandbox.path + "services/default/kubia-loadbalancer/delete/", sandbox.token)
+    view.wait_state("!s.scene.services.includes('default/kubia-loadbalancer')")
+    href = page.get_attribute("#trace-permalink", "href")
+    assert href == f"/traces/{sent[-1]['token']}/"
+
+    other = new_context().new_page()  # anyone with the link, read-only
+    other.goto(server.base_url + href)
+    permalink = SandboxPage(other)
+    permalink.wait_state("s.permalink && s.scene && s.packet !== null")
+    assert "default/kubia-loadbalancer" in permalink.state()["scene"]["services"]
+    assert permalink.state()["permalink"]["rebuilt"] is True
+    expect(other.locator("#permalink-bar")).to_contain_text("read-only")
+    expect(other.locator("#tab-create")).to_have_count(0)
+    expect(other.locator("#tracelog .log-line")).to_have_count(len(sent[-1]["hops"]))
+    permalink.wait_drawn()
+    shot(other, "permalink-1280x720")
