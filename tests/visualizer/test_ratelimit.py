@@ -87,3 +87,12 @@ def test_windows_end_and_say_how_long_to_wait():
     assert hit("w", 1, 60, now=120.0) is None
     assert hit("w", 1, 60, now=150.5) == 30
     assert hit("w", 1, 60, now=180.0) is None
+
+
+@override_settings(RATE_REQUESTS_PER_MINUTE=1, RATE_SANDBOXES_PER_HOUR=0)
+def test_the_sentence_in_korean(db):
+    visitor = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    visitor.get("/")
+    refused = visitor.get("/")
+    assert refused.status_code == 429
+    assert refused.content.decode().startswith("요청이 너무 많습니다: 이 사이트는 방문자 한 명에게서 1분에 최대 1개의")
