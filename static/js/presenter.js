@@ -35,7 +35,10 @@ export function wirePresenter(root, doc = document) {
     if (b && !b.disabled) b.click();
   };
   const toggle = () => setPresenting(root, !isPresenting(root), { button });
-  if (button) button.addEventListener("click", toggle);
+  if (button) {
+    button.hidden = false; // pages without this module keep it hidden
+    button.addEventListener("click", toggle);
+  }
   doc.addEventListener(
     "keydown",
     (ev) => {

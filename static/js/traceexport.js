@@ -66,7 +66,8 @@ function fonts(scale, family) {
     h: `700 ${px(17)} ${family}`,
     b: `700 ${px(14)} ${family}`,
     n: `${px(13)} ${family}`,
-    m: `${px(13)} ui-monospace, "DejaVu Sans Mono", monospace`,
+    // Latin in a monospace face; Hangul falls back to the page's faces (the web font included).
+    m: `${px(13)} "DejaVu Sans Mono", "Liberation Mono", ${family}`,
   };
 }
 

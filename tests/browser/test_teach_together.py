@@ -106,3 +106,24 @@ def test_history_survives_a_reload_and_a_permalink_replays_after_the_sandbox_cha
     expect(other.locator("#tracelog .log-line")).to_have_count(len(sent[-1]["hops"]))
     permalink.wait_drawn()
     shot(other, "permalink-1280x720")
+
+
+def test_watch_link_in_korean_presenter_view_with_history(new_context, server):
+    sandbox = server.create_sandbox("korean")
+    sent = api_send(server, sandbox, count=2)
+    page = new_context(locale="ko-KR").new_page()
+    page.goto(sandbox.watch_url + "?present=1")
+    view = SandboxPage(page).wait_live()
+    view.wait_state("s.historyLoaded === 2")
+    expect(page.locator("#app")).to_have_class(re.compile(r"\bpresenting\b"))
+    expect(page.locator("#trace-history option")).to_have_count(2)
+    expect(page.locator("#trace-permalink")).to_have_text("고정 링크")
+    assert page.get_attribute("#trace-permalink", "href") == f"/traces/{sent[-1]['token']}/"
+    page.keyboard.press("PageDown")  # a clicker: the first press starts at hop 1 of the newest trace
+    page.keyboard.press("PageDown")
+    view.wait_state("s.packet && s.packet.hop === 1")
+    view.wait_drawn()
+    shot(page, "presenter-watch-ko-1280x720")
+    with page.expect_download() as dl:
+        page.click("#trace-png")
+    (SCREENSHOTS / "trace-export-ko.png").write_bytes(Path(dl.value.path()).read_bytes())
