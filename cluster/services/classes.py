@@ -392,14 +392,16 @@ def class_spotlight(*, klass: Class, student: Any) -> dict[str, Any]:
         if student is None:
             spot = None
         else:
-            chosen = ClassStudent.objects.filter(klass=locked, pk=student).first() \
+            chosen = ClassStudent.objects.select_related("copy").filter(klass=locked, pk=student).first() \
                 if isinstance(student, int) and not isinstance(student, bool) else None
             if chosen is None:
                 raise ClassError("There is no such student in this class.", status=404, code="student")
             if chosen.copy_id is None:
                 raise ClassError(f"{chosen.name} has no sandbox of their own yet: release control first.",
                                  status=409, code="no_copy")
-            spot = {"id": chosen.pk, "name": chosen.name, "cluster": str(chosen.copy_id)}
+            # The copy's read-only link too: the teacher's page opens it for the projector.
+            spot = {"id": chosen.pk, "name": chosen.name, "cluster": str(chosen.copy_id),
+                    "watch": f"/watch/{chosen.copy.watch_token}/"}
         locked.state["spotlight"] = spot
         locked.follow = True
         return _send(locked, {"type": "spotlight", "spotlight": spot, "follow": True})

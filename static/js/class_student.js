@@ -272,6 +272,10 @@ if (following) {
         },
         onSnapshot: (msg) => {
           handlers.onSnapshot(msg);
+          // A spotlight shows another sandbox: its name in the header.
+          const name = $("cluster-name");
+          if (name && msg.cluster && msg.cluster.name) name.textContent = msg.cluster.name;
+          stats.view = msg.cluster ? msg.cluster.id : null;
           if (want) apply();
         },
         onClass,

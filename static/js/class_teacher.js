@@ -159,6 +159,9 @@ function renderMode() {
   $("class-mode").textContent = state.ended ? t("class.mode.ended") : state.spotlight ? t("class.mode.teacherSpotlight", { name: state.spotlight.name }) : state.follow ? t("class.mode.teacherFollow") : t("class.mode.released");
   $("class-mode-2").textContent = $("class-mode").textContent;
   $("class-spotlight-off").hidden = !state.spotlight;
+  const open = $("class-spotlight-open");
+  open.hidden = !(state.spotlight && state.spotlight.watch);
+  if (!open.hidden) open.href = state.spotlight.watch;
   for (const id of ["class-ask", "class-ask-2", "class-end"]) $(id).disabled = state.ended;
 }
 for (const b of followButtons) b.addEventListener("click", () => post("follow/", { follow: !state.follow }));

@@ -133,6 +133,39 @@ def test_a_class_in_follow_mode_answers_a_question_then_is_released_and_called_b
     shot(students[0], "class-student-follow")
     shot(teacher, "class-teacher-follow")
 
+    # Speed and selection follow the teacher's too.
+    teacher.click(".cq-close")
+    teacher.click("#tab-class")
+    expect(teacher.locator(".class-student.is-on")).to_have_count(3)
+    shot(teacher, "class-teacher-roster")
+    teacher.keyboard.press("+")
+    for student in students:
+        wait_class(student, "s.speed === 2")
+    teacher.focus("#scene-canvas")
+    teacher.keyboard.press("Enter")
+    wait_class(teacher, "c.posted.some(p => p.path === 'selection/' && p.body.selection)")
+    chosen = next(p for p in class_state(teacher)["posted"] if p["path"] == "selection/")["body"]["selection"]
+    for student in students:
+        wait_class(student, f"c.selection && c.selection.key === {chosen['key']!r}")
+
+    # Spotlight one student's copy on every screen, then end the class.
+    teacher.click("#tab-class")
+    expect(teacher.locator("#class-spotlight-open")).to_be_hidden()
+    expect(teacher.locator("#class-spotlight-off")).to_be_hidden()
+    teacher.locator(".class-student[data-student] .class-spot").first.click()
+    for student in students:
+        wait_class(student, "c.spotlight && c.view === c.spotlight.cluster")
+        expect(student.locator("#class-mode")).to_contain_text("The teacher is showing Ana's sandbox")
+    expect(teacher.locator("#class-spotlight-open")).to_be_visible()
+    shot(students[1], "class-student-spotlight")
+    expect(students[0].locator("#class-copy-link")).to_be_hidden()
+    teacher.click("#class-end")
+    teacher.click("#class-end")
+    for student in students:
+        wait_class(student, "c.ended")
+        expect(student.locator("#class-mode")).to_contain_text("The class has ended")
+        expect(student.locator("#class-copy-link")).to_be_visible()
+
 
 def test_the_join_page_on_a_phone(server, new_context, page_errors) -> None:
     page_errors.allow(r"status of 404")  # the answer to a wrong code

@@ -178,7 +178,8 @@ def test_release_makes_copies_through_the_write_path_and_spotlight_shows_one(kla
     pod_set_ready(cluster=copy, namespace="default", name=pod, ready=False)  # the copy is the student's own
 
     spot = class_spotlight(klass=klass, student=ana.pk)
-    assert spot["spotlight"] == {"id": ana.pk, "name": "Ana", "cluster": str(copy.pk)} and spot["follow"]
+    assert spot["spotlight"] == {"id": ana.pk, "name": "Ana", "cluster": str(copy.pk),
+                                 "watch": f"/watch/{copy.watch_token}/"} and spot["follow"]
     assert class_roster(klass=klass)["students"][0]["copy"] == str(copy.pk)
 
     class_end(klass=klass)
