@@ -169,7 +169,7 @@ def _teacher_socket(scope: dict[str, Any], code: str) -> tuple[Class | None, str
     session = scope.get("session")
     if session is not None and str(klass.sandbox_id) in owned_cluster_ids(session):
         return klass, "", "", 0
-    if same_token(_query(scope, "token"), klass.teacher_token):
+    if same_token(_query(scope, "token"), klass.sandbox.access_token):
         return klass, "", "", 0
     return None, "forbidden", "Only the teacher of this class may open this.", CLOSE_FORBIDDEN
 

@@ -2,7 +2,8 @@
 
 - the teacher is whoever owns the class sandbox: by the session (the page), or by
   `Authorization: Bearer <teacher token>` (the teacher token is the class sandbox's access token,
-  so it also opens the sandbox, its API and its page);
+  so it also opens the sandbox, its API and its page; rotating the sandbox's tokens changes it, so
+  checks compare with the sandbox's token of now, not with the one the class was made with);
 - a student is whoever joined: the join page keeps the student's token in the (signed-cookie)
   session; a script's socket gives it back as `?student=<token>`;
 - anybody with the code may join; a wrong code is a 404.
@@ -73,7 +74,7 @@ def teacher_required(view: View) -> View:
     def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
         klass = class_or_404(code)
         token = request.GET.get("token", "")
-        if request.method in ("GET", "HEAD") and token and same_token(token, klass.teacher_token):
+        if request.method in ("GET", "HEAD") and token and same_token(token, klass.sandbox.access_token):
             claim(request.session, klass.sandbox)
             return HttpResponseRedirect(request.path)
         if not teaches(request.session, klass):
@@ -108,7 +109,7 @@ class ClassTeacherAuthentication(BaseAuthentication):
         django_request = request._request
         token = bearer_token(django_request)
         if token:
-            if not same_token(token, klass.teacher_token):
+            if not same_token(token, klass.sandbox.access_token):
                 raise exceptions.AuthenticationFailed(_("This token is not the teacher token of this class."))
             return Teacher(klass, "bearer"), "bearer"
         if not teaches(django_request.session, klass):

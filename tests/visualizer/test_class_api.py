@@ -253,3 +253,12 @@ def test_a_lesson_class_shows_each_students_progress(client: Client) -> None:
     teacher_page = Client()
     teacher_page.get(f"/classes/{created['code']}/teach/", {"token": created["teacher_token"]})
     assert 'id="lesson"' in teacher_page.get(f"/classes/{created['code']}/teach/").content.decode()
+
+
+def test_rotating_the_sandbox_tokens_changes_the_teacher_token(client: Client, created: dict) -> None:
+    from cluster.services.tokens import cluster_tokens_rotate
+
+    sandbox = cluster_tokens_rotate(cluster=Cluster.objects.get(pk=created["sandbox"]))
+    base = f"/api/classes/{created['code']}/"
+    assert get(client, base, created["teacher_token"]).status_code == 401
+    assert get(client, base, sandbox.access_token).status_code == 200
