@@ -150,3 +150,24 @@ def test_watch_link_in_korean_presenter_view_with_history(new_context, server):
     with page.expect_download() as dl:
         page.click("#trace-png")
     (SCREENSHOTS / "trace-export-ko.png").write_bytes(Path(dl.value.path()).read_bytes())
+
+
+def test_downloads_and_permalink_work_under_the_pages_csp(new_context, server):
+    """No evaluated test code here: the page runs with its own Content-Security-Policy."""
+    sandbox = server.create_sandbox("csp")
+    page = new_context(bypass_csp=False).new_page()
+    page.goto(sandbox.owner_url)
+    expect(page.locator("#conn-status")).to_have_attribute("data-state", "open")
+    [trace] = api_send(server, sandbox)
+    expect(page.locator("#trace-json")).to_be_visible()
+    with page.expect_download() as dl:
+        page.click("#trace-json")
+    assert json.loads(Path(dl.value.path()).read_text())["token"] == trace["token"]
+    with page.expect_download() as dl:
+        page.click("#trace-png")
+    assert Path(dl.value.path()).read_bytes()[:4] == b"\x89PNG"
+    page.keyboard.press("p")
+    expect(page.locator("#app")).to_have_class(re.compile(r"\bpresenting\b"))
+    page.goto(server.base_url + f"/traces/{trace['token']}/")
+    expect(page.locator("#conn-status")).to_have_attribute("data-state", "recorded")
+    expect(page.locator("#tracelog .log-line")).to_have_count(len(trace["hops"]))
