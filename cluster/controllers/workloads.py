@@ -107,6 +107,12 @@ def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> No
                        f'ReplicaSet "{current["metadata"]["name"]}" has successfully progressed.', now),
         ],
     }
+    # syncRolloutStatus: a ReplicaSet's ReplicaFailure condition is copied to the Deployment.
+    failure = [c for c in (current.get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"]
+    if failure:
+        status["conditions"].append({"type": "ReplicaFailure", "status": failure[0]["status"], "lastUpdateTime": now,
+                                     "lastTransitionTime": now, "reason": failure[0].get("reason", ""),
+                                     "message": failure[0].get("message", "")})
     for key in ("readyReplicas", "availableReplicas", "unavailableReplicas", "updatedReplicas", "replicas"):
         if not status[key]:
             del status[key]

@@ -105,3 +105,17 @@ def test_the_console_gets_and_describes_the_quota(kubia):
     assert described.output == describe_quota(quota_list(cluster=kubia, namespace="default")[0]) or \
         "Resource    Used  Hard" in described.output
     assert refused.exit_code != 0
+
+
+def test_a_deployment_short_of_its_pods_carries_the_replicasets_failure(kubia):
+    from cluster.services.workloads import workload_create
+
+    used = Pod.objects.filter(cluster=kubia).count()
+    with override_settings(SANDBOX_MAX_PODS=used + 2):
+        workload_create(cluster=kubia, name="web", replicas=4, labels={"app": "web"}, container_port=8080)
+    deploy = object_get(cluster=kubia, kind="Deployment", namespace="default", name="web")
+    conditions = {c["type"]: c for c in deploy["status"]["conditions"]}
+    assert list(conditions) == ["Available", "Progressing", "ReplicaFailure"]
+    assert conditions["ReplicaFailure"]["reason"] == "FailedCreate"
+    assert "exceeded quota: sandbox" in conditions["ReplicaFailure"]["message"]
+    assert deploy["status"]["replicas"] == 2
