@@ -78,6 +78,7 @@ async def _viewers(jobs: list[tuple[str, str]], ready, stop, results) -> None:
     latencies: list[float] = []
     stats = {"connected": 0, "failed": 0, "closed": 0, "gaps": 0, "received": 0, "events": 0, "synced": 0}
     seqs: dict[int, int] = {}
+    reasons: dict[str, int] = {}
     gate = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
 
     async def one(index: int, url: str, origin: str) -> None:
@@ -85,8 +86,10 @@ async def _viewers(jobs: list[tuple[str, str]], ready, stop, results) -> None:
             try:
                 ws = await connect(url, origin=origin, compression=None, ping_interval=None, proxy=None,
                                    open_timeout=60, max_size=None)
-            except Exception:
+            except Exception as error:
                 stats["failed"] += 1
+                reasons[type(error).__name__ + ": " + str(error)[:60]] = reasons.get(
+                    type(error).__name__ + ": " + str(error)[:60], 0) + 1
                 return
         stats["connected"] += 1
         try:
@@ -120,7 +123,7 @@ async def _viewers(jobs: list[tuple[str, str]], ready, stop, results) -> None:
         await asyncio.sleep(0.2)
     for task in tasks:
         task.cancel()
-    results.put({"latencies": latencies, "stats": stats})
+    results.put({"latencies": latencies, "stats": stats, "reasons": reasons})
 
 
 def viewer_process(jobs, ready, stop, results) -> None:
@@ -283,6 +286,12 @@ def main() -> None:
           f"max {max(latencies) * 1000:.1f} ms")
     print(f"errors: {sum(w.failed for w in writers)} refused writes, {stats['closed']} viewer disconnections, "
           f"{stats['gaps']} seq gaps, {max(0, expected - stats['received'])} deliveries missing of {expected}")
+    reasons: dict[str, int] = {}
+    for c in collected:
+        for reason, count in c["reasons"].items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    if reasons:
+        print("viewers refused:", "; ".join(f"{n}x {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])))
     print(f"memory: Daphne RSS {rss_before / 1024:.0f} MiB before viewers, {rss_after / 1024:.0f} MiB after; "
           f"{(rss_after - rss_before) / max(1, args.viewers):.0f} KiB per viewer")
     print(f"database: {db_before / 2**20:.1f} MiB before, {db_after / 2**20:.1f} MiB after")

@@ -153,7 +153,8 @@ class Daphne:
         with self.log.open("a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(self.port),
-                 "visualizer.asgi:application"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                 # as visualizer/hosting runs it: a handshake may wait its turn under load
+                 "--websocket_connect_timeout", "30", "visualizer.asgi:application"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while not listening(self.port):
             if time.monotonic() > deadline or self.process.poll() is not None:
