@@ -15,6 +15,8 @@ before the request it points into.
 Fan-out is visualizer/fanout.py's: each process joins a class's group once (a relay) and hands the
 already-encoded text to its local sockets; sockets are not group members themselves. A socket joins
 a relay through small feed objects, one per stream, so it knows which stream a message is from.
+Everything a socket is sent goes through its bounded Outbox (visualizer/outbox.py), in order: the
+relay never waits on a student, and a student who stops reading is closed with 4008.
 
 A student's socket can only answer questions: nothing it sends changes a sandbox.
 """
@@ -30,6 +32,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Class, ClassStudent, Cluster
@@ -49,6 +52,7 @@ from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.classes_access import SESSION_STUDENTS, same_token
 from visualizer.fanout import Push
+from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +243,31 @@ class ClassSocket(AsyncWebsocketConsumer):
     student: ClassStudent | None = None
     joined: list[tuple[Any, str, Feed]]
 
+    outbox: Outbox | None = None
+
+    def open_outbox(self) -> None:
+        """After accept: every later message goes through the socket's own bounded queue."""
+        self.outbox = Outbox(
+            self.base_send, backlog=self.scope.get(BACKLOG_SCOPE_KEY), label=f"class {self.klass.code}",
+            max_messages=settings.WS_SEND_QUEUE_MESSAGES, max_bytes=settings.WS_SEND_QUEUE_BYTES,
+            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow)
+        self.outbox.start()
+
+    def emit(self, text: str) -> None:
+        """Queue a text behind everything this socket was sent before."""
+        self.outbox.put({"type": "websocket.send", "text": text}, len(text))
+
+    def forward(self, push: Push) -> None:
+        self.outbox.put(push.asgi, len(push.text))  # the shared ASGI message: nothing to build
+
+    async def _too_slow(self) -> None:
+        await self.leave_all()
+        await self.close(code=CLOSE_TOO_SLOW)
+
+    async def close_outbox(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+
     async def refuse(self, code: str, message: str, close: int) -> None:
         """Accept, say why in words, then close: a browser sees no reason in a refused handshake."""
         await self.accept()
@@ -262,15 +291,19 @@ class ClassSocket(AsyncWebsocketConsumer):
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.class_stream.feed:
-            return self._take_class(push)
+            self._take_class(push)
         return None
 
-    def _take_class(self, push: Push) -> fanout.Send | None:
+    def _take_class(self, push: Push) -> bool:
+        """Queue a class message (or keep it while catching up); True when it was queued."""
         stream = self.class_stream
         if not stream.live:
             stream.backlog.append(push)
-            return None
-        return self.base_send if stream.due(push) else None
+            return False
+        if stream.due(push):
+            self.forward(push)
+            return True
+        return False
 
     async def class_catch_up(self, since: int | None) -> None:
         """Send what the screen missed (or the whole state), then what came meanwhile, in order and
@@ -278,13 +311,14 @@ class ClassSocket(AsyncWebsocketConsumer):
         stream = self.class_stream
         stream.live = False
         texts, seq = await _class_catch_up(self.klass, since, self.student, self.role == "teacher")
+        # From here on no await: the answer, then whatever was published meanwhile, queue in order.
         for text in texts:
-            await self.send(text_data=text)
+            self.emit(text)
         stream.sent = max(stream.sent, seq)
         while stream.backlog:
             push = stream.backlog.pop(0)
             if stream.due(push):
-                await self.base_send(push.asgi)
+                self.forward(push)
                 self.after_class_push(push)
         stream.live = True
 
@@ -302,7 +336,7 @@ class ClassSocket(AsyncWebsocketConsumer):
         return message if isinstance(message, dict) else None
 
     async def error(self, text: str, code: str = "invalid") -> None:
-        await self.send(text_data=encode({"type": "error", "code": code, "message": text}))
+        self.emit(encode({"type": "error", "code": code, "message": text}))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.klass is None:
@@ -312,7 +346,7 @@ class ClassSocket(AsyncWebsocketConsumer):
         if message is None:
             await self.error(f"messages must be JSON objects of at most {MAX_CLIENT_MESSAGE} characters")
         elif kind == "ping":
-            await self.send(text_data=encode({"type": "pong"}))
+            self.emit(encode({"type": "pong"}))
         elif kind == "class_resume":
             since = _seq(message.get("since"))
             if since is None:
@@ -344,11 +378,12 @@ class StudentConsumer(ClassSocket):
         self.wants_sandbox = _query(self.scope, "sandbox") != "0"
         self.switching = asyncio.Lock()
         await self.accept()
+        self.open_outbox()
         if not await self.join(self.relays, class_group(self.klass.code), self.class_stream.feed):
             return
         view = await _view_of(self.klass)
         await database_sync_to_async(class_student_connected)(student=self.student, connected=True)
-        await self.send(text_data=encode({
+        self.emit(encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": "student",
             "class": {"code": self.klass.code, "lesson": self.klass.lesson},
             "student": {"id": self.student.pk, "name": self.student.name, "token": self.student.token},
@@ -361,6 +396,7 @@ class StudentConsumer(ClassSocket):
 
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
+        await self.close_outbox()
         if self.klass is not None and self.student is not None:
             try:
                 await database_sync_to_async(class_student_connected)(student=self.student, connected=False)
@@ -371,10 +407,9 @@ class StudentConsumer(ClassSocket):
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.class_stream.feed:
-            send = self._take_class(push)
-            if send is not None:
+            if self._take_class(push):
                 self.after_class_push(push)
-            return send
+            return None
         stream = self.sandbox_stream
         if stream is None or feed is not stream.feed:
             return None  # a sandbox this screen no longer shows
@@ -382,8 +417,9 @@ class StudentConsumer(ClassSocket):
             return None  # the class stream brings the class sandbox's traces, numbered
         if not stream.live:
             stream.backlog.append(push)
-            return None
-        return self.base_send if stream.due(push) else None
+        elif stream.due(push):
+            self.forward(push)
+        return None
 
     def after_class_push(self, push: Push) -> None:
         if self.wants_sandbox and push.text.startswith(SPOTLIGHT_PREFIX):
@@ -411,12 +447,12 @@ class StudentConsumer(ClassSocket):
         if answer is None or stream is not self.sandbox_stream:
             return
         text, seq = answer
-        await self.send(text_data=text)
+        self.emit(text)
         stream.sent = seq
         while stream.backlog:
             push = stream.backlog.pop(0)
             if stream.due(push):
-                await self.base_send(push.asgi)
+                self.forward(push)
         stream.live = True
 
     # --- what a student may send ---------------------------------------------------------------------
@@ -429,7 +465,7 @@ class StudentConsumer(ClassSocket):
             except ClassError as error:
                 await self.error(error.message, error.code)
                 return
-            await self.send(text_data=encode(answered))
+            self.emit(encode(answered))
         elif kind == "resume" and self.sandbox_stream is not None:
             since = _seq(message.get("since"))
             if since is None:
@@ -455,10 +491,11 @@ class TeacherConsumer(ClassSocket):
         self.class_stream = Stream(Feed(self, "class"))
         self.teacher_stream = Stream(Feed(self, "teacher"))
         await self.accept()
+        self.open_outbox()
         if not (await self.join(self.relays, class_group(self.klass.code), self.class_stream.feed)
                 and await self.join(self.relays, teacher_group(self.klass.code), self.teacher_stream.feed)):
             return
-        await self.send(text_data=encode({
+        self.emit(encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": "teacher",
             "class": {"code": self.klass.code, "lesson": self.klass.lesson},
             "cluster": {"id": str(self.klass.sandbox_id), "name": self.klass.sandbox.name},
@@ -468,13 +505,15 @@ class TeacherConsumer(ClassSocket):
 
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
+        await self.close_outbox()
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.teacher_stream.feed:
             if not self.teacher_stream.live:
                 self.teacher_stream.backlog.append(push)
-                return None
-            return self.base_send
+            else:
+                self.forward(push)
+            return None
         return super().take_from(feed, push)
 
     async def roster_catch_up(self) -> None:
@@ -483,9 +522,9 @@ class TeacherConsumer(ClassSocket):
         stream = self.teacher_stream
         stream.live = False
         roster = await database_sync_to_async(class_roster)(klass=self.klass)
-        await self.send(text_data=encode({"type": "roster", **roster}))
+        self.emit(encode({"type": "roster", **roster}))
         while stream.backlog:
-            await self.base_send(stream.backlog.pop(0).asgi)
+            self.forward(stream.backlog.pop(0))
         stream.live = True
 
     async def command(self, kind: Any, message: dict) -> None:
