@@ -195,3 +195,30 @@ async def test_a_version_the_log_cannot_reach_is_gone(kubia):
         assert event["type"] == "ERROR" and event["object"]["code"] == 410
     finally:
         await w.close()
+
+
+async def test_a_version_trimmed_from_the_log_is_gone(kubia, settings):
+    settings.EVENT_LOG_MAX = 100
+
+    @database_sync_to_async
+    def many_changes() -> int:
+        for i in range(110):
+            object_create(cluster=kubia, obj=service(f"s{i}"))
+        return Cluster.objects.get(pk=kubia.pk).resource_version
+
+    current = await many_changes()
+    w = await open_watch(kubia, f"resourceVersion={current - 150}")
+    try:
+        event = await w.next_raw()
+        assert event["type"] == "ERROR" and event["object"]["code"] == 410
+    finally:
+        await w.close()
+    w = await open_watch(kubia, f"resourceVersion={current - 5}")  # within the kept tail: resumes
+    try:
+        await database_sync_to_async(object_create)(cluster=kubia, obj=service("after"))
+        seen = []
+        while ("ADDED", "after") not in seen and len(seen) < 10:
+            seen.append(await w.next())
+        assert ("ADDED", "after") in seen and all(kind != "ERROR" for kind, _name in seen)
+    finally:
+        await w.close()
