@@ -64,6 +64,7 @@ CLOSE_REFUSED = 4409  # full, or ended (for a new student)
 CLOSE_UNAVAILABLE = 1011
 TRACE_PREFIX = '{"type":"trace"'
 SPOTLIGHT_PREFIX = '{"type":"spotlight"'
+FOLLOW_PREFIX = '{"type":"follow"'
 
 
 def _query(scope: dict[str, Any], name: str) -> str:
@@ -422,12 +423,18 @@ class StudentConsumer(ClassSocket):
         return None
 
     def after_class_push(self, push: Push) -> None:
-        if self.wants_sandbox and push.text.startswith(SPOTLIGHT_PREFIX):
+        """A spotlight changes the sandbox on screen; releasing control ends a spotlight."""
+        if not self.wants_sandbox:
+            return
+        view = None
+        if push.text.startswith(SPOTLIGHT_PREFIX):
             spot = json.loads(push.text).get("spotlight")
             view = str(spot["cluster"]) if spot else self.sandbox_id
-            if view != self.view_id:
-                self.sandbox_stream = None  # stop the old sandbox at once; the new one follows
-                asyncio.get_running_loop().create_task(self.show(view, None))
+        elif push.text.startswith(FOLLOW_PREFIX):
+            view = self.sandbox_id
+        if view is not None and view != self.view_id:
+            self.sandbox_stream = None  # stop the old sandbox at once; the new one follows
+            asyncio.get_running_loop().create_task(self.show(view, None))
 
     async def show(self, view: str, since: int | None) -> None:
         """Follow sandbox `view`: the events after `since`, or its snapshot, then live."""

@@ -295,4 +295,12 @@ async def test_spotlight_shows_a_students_copy_on_every_screen(klass) -> None:
     for ws in (ana, bo):
         assert (await receive(ws))["spotlight"] is None
         assert (await receive(ws))["cluster"]["id"] == str(klass.sandbox_id)
+
+    # Releasing control ends a spotlight too: the screens go back to the class sandbox.
+    await call(services.class_spotlight, klass=klass, student=student.pk)
+    await call(services.class_follow, klass=klass, follow=False)
+    for ws in (ana, bo):
+        assert [(await receive(ws))["type"] for _ in range(3)] == ["spotlight", "snapshot", "follow"]
+        back = await receive(ws)
+        assert back["type"] == "snapshot" and back["cluster"]["id"] == str(klass.sandbox_id)
         await ws.disconnect()
