@@ -2,7 +2,7 @@
 changed several times a second, served by two Daphne processes on PostgreSQL and Redis.
 
 Run: .venv/bin/python benchmarks/hosted_load.py [--minutes 5] [--viewers 1000] [--sandboxes 50]
-     [--rate 5] [--processes 2] [--client-processes 2]
+     [--rate 5] [--processes 2] [--client-processes 2] [--drain 3]
 
 Method:
 - a throwaway PostgreSQL 15 and redis-server are started (as tests/hosted does), the database is
@@ -15,6 +15,9 @@ Method:
   Kubernetes API (alternating processes), `--rate` changes a second on a fixed schedule: a merge
   patch of the Service `kubia` that sets an annotation to the wall-clock send time. Each change
   is one MODIFIED event; a viewer's latency for it is its arrival time minus that send time.
+- after the last change, `--drain` seconds for deliveries still on their way; a delivery that has
+  not arrived by then counts as missing (a seq gap would show a lost one).
+- a viewer that sees a seq gap asks for the missed events with `resume`, as the page does.
 - reported: delivery latency p50/p95/max over every (viewer, change); errors: writes that did not
   answer 200, viewer disconnections, seq gaps, changes a viewer never got; memory per viewer: the
   Daphne processes' RSS (sum) with all viewers connected at the end, minus before any viewer,
@@ -79,6 +82,7 @@ async def _viewers(jobs: list[tuple[str, str]], ready, stop, results) -> None:
     stats = {"connected": 0, "failed": 0, "closed": 0, "gaps": 0, "received": 0, "events": 0, "synced": 0}
     seqs: dict[int, int] = {}
     reasons: dict[str, int] = {}
+    resuming: dict[int, int] = {}
     gate = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
 
     async def one(index: int, url: str, origin: str) -> None:
@@ -100,9 +104,16 @@ async def _viewers(jobs: list[tuple[str, str]], ready, stop, results) -> None:
                     seqs[index] = message["seq"]
                     stats["synced"] += 1
                 elif message["type"] == "events":
-                    for event in message["events"]:
-                        if event["seq"] != seqs.get(index, -1) + 1:
+                    for event in sorted(message["events"], key=lambda e: e["seq"]):
+                        if event["seq"] <= seqs[index]:
+                            continue  # already held (a resume's answer overlapping a live batch)
+                        if event["seq"] != seqs[index] + 1:
+                            # As the page does: ask for the missed events from the log, once per gap.
                             stats["gaps"] += 1
+                            if resuming.get(index) != seqs[index]:
+                                resuming[index] = seqs[index]
+                                await ws.send(json.dumps({"type": "resume", "since": seqs[index]}))
+                            break
                         seqs[index] = event["seq"]
                         stats["events"] += 1
                         sent = (event["object"]["metadata"].get("annotations") or {}).get(ANNOTATION)
@@ -200,6 +211,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=5.0, help="changes a second per sandbox")
     parser.add_argument("--processes", type=int, default=2, help="Daphne processes")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--drain", type=float, default=3.0,
+                        help="seconds after the last change for deliveries still on their way")
     args = parser.parse_args()
 
     import tempfile
@@ -249,7 +262,7 @@ def main() -> None:
         print(f"{args.viewers} viewers connected in {connected_in:.1f} s; writing for {args.minutes} min ...",
               flush=True)
         asyncio.run(write_all(writers, write_until))
-        time.sleep(float(os.environ.get("LOAD_DRAIN", "3")))  # the last changes reach their viewers
+        time.sleep(args.drain)  # the last changes reach their viewers
         rss_after = sum(rss_kib(s.process.pid) for s in servers)
         stop.set()
         collected = [results.get(timeout=60) for _ in children]
