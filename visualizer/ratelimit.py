@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -41,12 +42,16 @@ def hit(key: str, limit: int, window: int, now: float | None = None) -> int | No
     index = int(now // window)
     cache = caches["ratelimit"]
     slot = f"rl:{key}:{window}:{index}"
-    cache.add(slot, 0, timeout=window + 1)
     try:
-        count = cache.incr(slot)
-    except ValueError:  # the slot expired between add and incr
-        cache.set(slot, 1, timeout=window + 1)
-        count = 1
+        cache.add(slot, 0, timeout=window + 1)
+        try:
+            count = cache.incr(slot)
+        except ValueError:  # the slot expired between add and incr
+            cache.set(slot, 1, timeout=window + 1)
+            count = 1
+    except Exception:  # the counters' Redis is restarting: let the request through, not a 500
+        logging.getLogger(__name__).warning("rate counters unavailable; %s not counted", key, exc_info=True)
+        return None
     if count <= limit:
         return None
     return max(1, math.ceil((index + 1) * window - now))
