@@ -3,9 +3,11 @@
 Run: .venv/bin/python benchmarks/write_scale.py [--pods 10000] [--bulk-nodes 1000 --bulk-pods 30000]
 (uses a throwaway SQLite file)
 
-Each sandbox has one Deployment of N pods behind one ClusterIP Service (the hardest shape for
-the endpoint controllers: every pod is an endpoint of the same Service, 100 slices at 10,000).
-Prints, for N = 100 and N = 10,000, the median time of
+Two shapes of sandbox with N pods:
+- "one service": one Deployment of N pods behind one ClusterIP Service (the hardest shape for the
+  endpoint controllers: every pod is an endpoint of the same Service, 100 slices at 10,000);
+- "services of 100": N/100 Deployments of 100 pods, each behind its own Service.
+Prints, for each shape, at N = 100 and N = 10,000, the median time of
 - a readiness flip of one pod (the whole write path: load, controllers, flush),
 - a pod delete (its ReplicaSet makes a replacement),
 - a trace through the service layer to the Service,
@@ -52,23 +54,27 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def sandbox(pods: int) -> Cluster:
-    cluster = Cluster.objects.create(name=f"scale-{pods}")
+def sandbox(pods: int, per_service: int) -> Cluster:
+    cluster = Cluster.objects.create(name=f"scale-{pods}-{per_service}")
     nodes = max(3, -(-pods // PODS_PER_NODE))
     with writing(cluster) as store:
         create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})
         for i in range(1, nodes + 1):
             create_in(store, node_manifest(i))
-    workload_create(cluster=cluster, name="web", replicas=pods, labels={"app": "web"}, container_port=8080)
-    object_create(cluster=cluster, obj=service_manifest("web", selector={"app": "web"}))
+    for i in range(pods // per_service):
+        name = "web" if i == 0 else f"web-{i}"
+        workload_create(cluster=cluster, name=name, replicas=per_service, labels={"app": name},
+                        container_port=8080)
+        object_create(cluster=cluster, obj=service_manifest(name, selector={"app": name}))
     return cluster
 
 
-def measure(pods: int, repeat: int) -> dict[str, float]:
+def measure(pods: int, per_service: int, repeat: int) -> dict[str, float]:
     start = time.perf_counter()
-    cluster = sandbox(pods)
+    cluster = sandbox(pods, per_service)
     made = time.perf_counter() - start
-    names = [p["metadata"]["name"] for p in object_list(cluster=cluster, kind="Pod", namespace="default")]
+    names = [p["metadata"]["name"] for p in object_list(cluster=cluster, kind="Pod", namespace="default")
+             if p["metadata"]["labels"]["app"] == "web"]
     victim = names[len(names) // 2]
     flips = []
     for i in range(repeat):
@@ -97,8 +103,9 @@ def measure(pods: int, repeat: int) -> dict[str, float]:
 
 def bulk(nodes: int, pods: int) -> None:
     start = time.perf_counter()
-    call_command("createcluster", f"bulk-{nodes}-{pods}", preset="scale", nodes=nodes, pods=pods,
-                 stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as quiet:
+        call_command("createcluster", f"bulk-{nodes}-{pods}", preset="scale", nodes=nodes, pods=pods,
+                     stdout=quiet)
     print(f"createcluster --preset scale --nodes {nodes} --pods {pods}: {time.perf_counter() - start:.1f} s")
 
 
@@ -110,16 +117,17 @@ def main() -> None:
     parser.add_argument("--bulk-pods", type=int, default=0)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    small = measure(100, args.repeat)
-    large = measure(args.pods, args.repeat)
-    print(f"sandbox made (nodes, Deployment, Service): 100 pods {small['made']:.2f} s, "
-          f"{args.pods} pods {large['made']:.2f} s")
-    print(f"{'write':<34}{'100 pods':>12}{f'{args.pods} pods':>14}{'ratio':>8}")
+    small = measure(100, 100, args.repeat)
     rows = [("readiness flip (ms)", "flip"), ("pod delete (ms)", "delete"),
             ("trace to the Service (ms)", "trace"), ("websocket snapshot build (ms)", "snapshot"),
             ("websocket snapshot size (MiB)", "snapshot_mib")]
-    for label, key in rows:
-        print(f"{label:<34}{small[key]:>12.2f}{large[key]:>14.2f}{large[key] / small[key]:>8.1f}")
+    for shape, per_service in (("one service", args.pods), ("services of 100", 100)):
+        large = measure(args.pods, per_service, args.repeat)
+        print(f"\n== {shape}: sandbox made (nodes, Deployments, Services) in {large['made']:.1f} s "
+              f"(100 pods: {small['made']:.2f} s) ==")
+        print(f"{'write':<34}{'100 pods':>12}{f'{args.pods} pods':>14}{'ratio':>8}")
+        for label, key in rows:
+            print(f"{label:<34}{small[key]:>12.2f}{large[key]:>14.2f}{large[key] / small[key]:>8.1f}")
     if args.bulk_nodes and args.bulk_pods:
         bulk(args.bulk_nodes, args.bulk_pods)
 
