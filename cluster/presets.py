@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cluster.sim.objects import Obj
-from cluster.sim.workloads import container, workload_manifest
+from cluster.sim.workloads.workloads import container, workload_manifest
 
 PRESETS = ("kubia", "empty", "scale")
 APISERVER_IP = "10.0.0.2"

@@ -29,7 +29,7 @@ from django.utils import timezone
 from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
 from cluster.models import Cluster, Event
-from cluster.sim import quota
+from cluster.sim.allocation import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
 
 Key = tuple[str, str]  # (namespace, name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from cluster.sim.endpoints import desired_endpoints, endpoints_differ
-from cluster.sim.endpointslices import SlicePlan, mirror_endpoints, reconcile_slices
+from cluster.sim.endpoints.endpoints import desired_endpoints, endpoints_differ
+from cluster.sim.endpoints.slices import SlicePlan, mirror_endpoints, reconcile_slices
 from cluster.sim.objects import (
     MANAGED_BY_LABEL,
     MIRROR_CONTROLLER,

@@ -7,11 +7,11 @@ from collections import Counter
 
 from django.db.models import Q
 
-from cluster.sim.names import generate_name
+from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.scheduler import pick_node, pick_pod_ip, unschedulable_message
-from cluster.sim.validation_meta import label_selector_matches
-from cluster.sim.workloads import (
+from cluster.sim.validation.meta import label_selector_matches
+from cluster.sim.workloads.scheduler import pick_node, pick_pod_ip, unschedulable_message
+from cluster.sim.workloads.workloads import (
     controlled_by,
     pod_from_template,
     pods_to_delete,

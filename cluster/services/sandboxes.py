@@ -20,8 +20,8 @@ from cluster.presets import (
 from cluster.selectors import cluster_snapshot
 from cluster.services.objects import create_in, delete_in
 from cluster.services.writing import writing
-from cluster.sim.allocation import kubernetes_service_ip
-from cluster.sim.fielderrors import FieldError, invalid_status, status_bad_request
+from cluster.sim.allocation.bitmap import kubernetes_service_ip
+from cluster.sim.api.fielderrors import FieldError, invalid_status, status_bad_request
 from cluster.store import Store
 
 # The kubia preset's load balancer gets the book's address first (chapter 5: 130.211.53.173).

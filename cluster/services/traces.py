@@ -16,11 +16,11 @@ from cluster.events import broadcast
 from cluster.models import Cluster, EndpointSlice, Pod, Trace
 from cluster.selectors import object_list
 from cluster.services.classes import class_traces_sent
-from cluster.sim.dataplane import ClusterView
-from cluster.sim.fielderrors import status_bad_request
+from cluster.sim.api.fielderrors import status_bad_request
+from cluster.sim.dataplane.kubeproxy import ClusterView
+from cluster.sim.dataplane.trace import trace_request
+from cluster.sim.dataplane.trace_text import LANGUAGES, TraceInputError
 from cluster.sim.objects import Obj
-from cluster.sim.trace import trace_request
-from cluster.sim.trace_text import LANGUAGES, TraceInputError
 
 MAX_BATCH = 20
 KEEP_TRACES = 200

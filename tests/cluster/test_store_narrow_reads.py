@@ -21,7 +21,7 @@ from cluster.selectors import object_list
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
 from cluster.sim.objects import MANAGED_BY_LABEL, SERVICE_NAME_LABEL, SLICE_CONTROLLER, pod_ready
-from cluster.sim.workloads import container, workload_manifest
+from cluster.sim.workloads.workloads import container, workload_manifest
 from cluster.store import Store
 
 APPS = ("a", "b")
