@@ -10,7 +10,7 @@ from django.db.models import Q
 from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
 from cluster.sim.validation.meta import label_selector_matches
-from cluster.sim.workloads.scheduler import pick_node, pick_pod_ip, unschedulable_message
+from cluster.sim.workloads.scheduler import Placement, pick_node, pick_pod_ip, unschedulable_message
 from cluster.sim.workloads.workloads import (
     controlled_by,
     pod_from_template,
@@ -160,6 +160,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
+        placement = Placement(store.nodes_by_name(), per_node, store.pod_ips())
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
@@ -169,7 +170,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
                 # ReplicaSet reports FailedCreate (a ReplicaFailure condition) and stays short.
                 failure = str(refusal["message"])
                 break
-            _schedule(store, pod, per_node)
+            _schedule(store, pod, per_node, placement)
             store.put("Pod", pod)
     elif diff < 0:
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
@@ -217,17 +218,17 @@ def _schedule_pending(store: Store) -> None:
             store.put("Pod", fresh)
 
 
-def _schedule(store: Store, pod: Obj, per_node: Counter) -> bool:
+def _schedule(store: Store, pod: Obj, per_node: Counter, placement: Placement | None = None) -> bool:
     """Bind a pod to a node, give it an IP from the node's pod CIDR and start it (Ready)."""
-    nodes = store.nodes_by_name()
-    node_name = pick_node(nodes.values(), per_node)
+    nodes = placement.nodes if placement is not None else store.nodes_by_name()
+    node_name = placement.node() if placement is not None else pick_node(nodes.values(), per_node)
     if node_name is None:
         pod["status"] = {"phase": "Pending", "qosClass": "BestEffort", "conditions": [
             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastProbeTime": None,
              "lastTransitionTime": rfc3339(store.now),
              "message": unschedulable_message(list(nodes.values()), per_node)}]}
         return False
-    ip = pick_pod_ip(nodes[node_name], store.pod_ips())
+    ip = placement.pod_ip(node_name) if placement is not None else pick_pod_ip(nodes[node_name], store.pod_ips())
     if ip is None:
         return False
     store.pod_ips().add(ip)  # reserved now: the pod is put after this returns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable
@@ -60,3 +61,43 @@ def pick_pod_ip(node: Obj, used: set[str]) -> str | None:
         if ip not in used:
             return ip
     return None
+
+
+class Placement:
+    """pick_node and pick_pod_ip for many new pods in a row (a ReplicaSet scaling up): the same
+    answers, without rescanning every node and every address for each pod. Only the placement's
+    caller adds pods to `pods_per_node` and addresses to `used` meanwhile, and only adds."""
+
+    def __init__(self, nodes: dict[str, Obj], pods_per_node: Counter, used: set[str]):
+        self.nodes, self.pods_per_node, self.used = nodes, pods_per_node, used
+        self._heap = [(pods_per_node.get(name, 0), name) for name, node in nodes.items()
+                      if _why_not(node, pods_per_node) is None]
+        heapq.heapify(self._heap)
+        self._next_ip: dict[str, int] = {}
+
+    def node(self) -> str | None:
+        """pick_node(nodes, pods_per_node) as it would answer now."""
+        while self._heap:
+            count, name = self._heap[0]
+            now = self.pods_per_node.get(name, 0)
+            if count != now:  # a pod went there since: its place in the heap moves
+                heapq.heapreplace(self._heap, (now, name))
+            elif _why_not(self.nodes[name], self.pods_per_node) is not None:
+                heapq.heappop(self._heap)  # full now, and stays full while pods are only added
+            else:
+                return name
+        return None
+
+    def pod_ip(self, node_name: str) -> str | None:
+        """pick_pod_ip(node, used) as it would answer now."""
+        cidr = node_pod_cidr(self.nodes[node_name])
+        if not cidr:
+            return None
+        network = ipaddress.ip_network(cidr, strict=False)
+        start = self._next_ip.get(node_name, int(network.network_address) + 2)
+        for value in range(start, int(network.broadcast_address)):
+            ip = str(ipaddress.ip_address(value))
+            if ip not in self.used:
+                self._next_ip[node_name] = value
+                return ip
+        return None
