@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluster.errors import ApiError
-from cluster.kinds import kind_info
+from cluster.kinds import MANIFEST_KINDS, kind_info
 from cluster.models import Cluster
 from cluster.services.applying import last_applied, three_way_patch, with_last_applied
 from cluster.services.objects import create_in, delete_in, update_in
@@ -30,10 +30,7 @@ from cluster.store import Store
 
 MAX_BYTES = 1024 * 1024
 # The kinds a manifest may hold, with their only served apiVersion.
-APPLICABLE = {
-    "Namespace": "v1", "Node": "v1", "Pod": "v1", "Service": "v1", "Endpoints": "v1",
-    "Deployment": "apps/v1", "ReplicaSet": "apps/v1",
-}
+APPLICABLE = MANIFEST_KINDS
 MISSING_ANNOTATION_WARNING = (
     "Warning: resource {resource} is missing the kubectl.kubernetes.io/last-applied-configuration "
     "annotation which is required by kubectl apply. kubectl apply should only be used on resources created "
