@@ -37,10 +37,10 @@ from cluster.services.objects import create_in, object_create  # noqa: E402
 from cluster.services.traces import cluster_view, trace_create  # noqa: E402
 from cluster.services.workloads import pod_set_ready, workload_create  # noqa: E402
 from cluster.services.writing import writing  # noqa: E402
-from cluster.sim import endpoints as endpoints_core  # noqa: E402
-from cluster.sim.endpoints import desired_endpoints  # noqa: E402
-from cluster.sim.endpointslices import reconcile_slices  # noqa: E402
-from cluster.sim.trace import trace_request  # noqa: E402
+from cluster.sim.dataplane.trace import trace_request  # noqa: E402
+from cluster.sim.endpoints import endpoints as endpoints_core  # noqa: E402
+from cluster.sim.endpoints.endpoints import desired_endpoints  # noqa: E402
+from cluster.sim.endpoints.slices import reconcile_slices  # noqa: E402
 
 
 def sized(obj) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from cluster.kinds import RESOURCES as KIND_RESOURCES
+
 # Every kubectl 1.31 command, for "unknown command" and its suggestions.
 KUBECTL_COMMANDS = (
     "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale", "certificate",
@@ -19,23 +21,11 @@ KUBECTL_COMMANDS = (
 )
 
 # Resource names kubectl accepts (plural, singular, short name, with the group) -> kind.
-_RESOURCE_NAMES = {
-    "Service": ("services", "service", "svc"),
-    "Endpoints": ("endpoints", "ep"),
-    "EndpointSlice": ("endpointslices", "endpointslice", "endpointslices.discovery.k8s.io",
-                      "endpointslice.discovery.k8s.io"),
-    "Pod": ("pods", "pod", "po"),
-    "Deployment": ("deployments", "deployment", "deploy", "deployments.apps", "deployment.apps"),
-    "ReplicaSet": ("replicasets", "replicaset", "rs", "replicasets.apps", "replicaset.apps"),
-    "Node": ("nodes", "node", "no"),
-    "Namespace": ("namespaces", "namespace", "ns"),
-    "ResourceQuota": ("resourcequotas", "resourcequota", "quota"),
-}
+_RESOURCE_NAMES = {r.kind: r.names() for r in KIND_RESOURCES if r.in_console}
 RESOURCES = {alias: kind for kind, aliases in _RESOURCE_NAMES.items() for alias in aliases}
-SHORT_NAMES = {"Service": "svc", "Endpoints": "ep", "Pod": "po", "Deployment": "deploy", "ReplicaSet": "rs",
-               "Node": "no", "Namespace": "ns", "ResourceQuota": "quota"}
+SHORT_NAMES = {r.kind: r.short_names[0] for r in KIND_RESOURCES if r.in_console and r.short_names}
 # `kubectl get all`: the "all" category, in discovery order.
-ALL_CATEGORY = ("Pod", "Service", "Deployment", "ReplicaSet")
+ALL_CATEGORY = tuple(r.kind for r in KIND_RESOURCES if "all" in r.categories)
 
 
 class UsageError(Exception):

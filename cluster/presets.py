@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cluster.sim.objects import Obj
-from cluster.sim.workloads import container, workload_manifest
+from cluster.sim.workloads.workloads import container, workload_manifest
 
 PRESETS = ("kubia", "empty", "scale")
 APISERVER_IP = "10.0.0.2"
@@ -43,8 +43,10 @@ def apiserver_endpoint_manifests() -> list[Obj]:
 
 def node_manifest(index: int, *, zone_count: int = 3, external_ip: str = "") -> Obj:
     """node-<index>: InternalIP 10.0.<i // 200>.<10 + i % 200>, ExternalIP external_ip or
-    130.211.<i // 200>.<10 + i % 200>, pod CIDR 10.244.<i>.0/24."""
+    130.211.<i // 200>.<10 + i % 200>, pod CIDR 10.244.<i>.0/24 (past node-255, where 10.244.0.0/16
+    runs out, 10.<112 + i // 256>.<i % 256>.0/24: clear of the Service and node ranges)."""
     name = f"node-{index}"
+    pod_cidr = f"10.244.{index}.0/24" if index < 256 else f"10.{112 + index // 256}.{index % 256}.0/24"
     external_ip = external_ip or f"130.211.{index // 200}.{10 + index % 200}"
     return {
         "apiVersion": "v1",
@@ -57,7 +59,7 @@ def node_manifest(index: int, *, zone_count: int = 3, external_ip: str = "") -> 
                 "topology.kubernetes.io/zone": f"zone-{'abcdefgh'[(index - 1) % zone_count]}",
             },
         },
-        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr]},
         "status": {
             "addresses": [
                 {"type": "InternalIP", "address": f"10.0.{index // 200}.{10 + index % 200}"},
@@ -114,3 +116,25 @@ def preset_manifests(preset: str) -> list[Obj]:
         manifests.append(service_manifest("web-public", type_="LoadBalancer", selector={"app": "web"}))
         return manifests
     raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+
+
+SCALE_MAX_NODES = 5000
+SCALE_MAX_PODS = 150_000
+NODES_PER_WRITE = 500
+PODS_PER_SERVICE = 1000
+
+
+def scale_batches(*, nodes: int, pods: int) -> list[list[Obj]]:
+    """The scale preset at any size: `nodes` nodes, then `pods` pods in ReplicaSets of at most
+    1,000, each behind its own ClusterIP Service (10 EndpointSlices apiece). One list per write:
+    500 nodes, or one ReplicaSet with its Service (its pods come from the ReplicaSet controller)."""
+    if not 1 <= nodes <= SCALE_MAX_NODES or not 0 <= pods <= SCALE_MAX_PODS:
+        raise ValueError(f"the scale preset takes 1 to {SCALE_MAX_NODES} nodes and 0 to {SCALE_MAX_PODS} pods")
+    batches = [[node_manifest(i) for i in range(start, min(start + NODES_PER_WRITE, nodes + 1))]
+               for start in range(1, nodes + 1, NODES_PER_WRITE)]
+    for index, start in enumerate(range(0, pods, PODS_PER_SERVICE), start=1):
+        name = f"app-{index}"
+        replicas = min(PODS_PER_SERVICE, pods - start)
+        batches.append([replicaset_manifest(name, replicas, labels={"app": name}, port=8080),
+                        service_manifest(name, selector={"app": name})])
+    return batches

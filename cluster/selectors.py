@@ -78,7 +78,7 @@ def events_since(*, cluster: Cluster, seq: int, limit: int = MAX_REPLAY) -> list
 
 def cluster_change_cost(*, cluster: Cluster) -> dict:
     """The bytes one endpoint change (and a rolling update) sends to every kube-proxy, per Service."""
-    from cluster.sim.cost import service_costs
+    from cluster.sim.endpoints.cost import service_costs
 
     objects = {kind: object_list(cluster=cluster, kind=kind) for kind in ("Node", "Endpoints", "EndpointSlice")}
     return {"max_per_slice": cluster.max_endpoints_per_slice,

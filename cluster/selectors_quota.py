@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from cluster.models import Cluster, Namespace, Node, Pod, Service
-from cluster.sim import quota
+from cluster.sim.allocation import quota
 from cluster.sim.objects import Obj
 from cluster.store import rfc3339, sandbox_limits
 

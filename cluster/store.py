@@ -1,9 +1,11 @@
 """A unit of work over one sandbox: every write of one transaction goes through a Store.
 
-The Store loads each kind lazily, hands out copies, numbers every change with the sandbox's
-resourceVersion counter, records the events, and writes rows, events and the counter in bulk
-at the end. Controllers see the changes of the whole transaction, so one write that adds
-several pods is one EndpointSlice sync.
+The Store loads only what a write touches: one object by name, the objects a query picks (a
+namespace, a Service's slices, the pods a selector or an owner picks, pending pods, named nodes),
+or, when asked, a whole kind; every read sees this transaction's own changes over the rows. It
+hands out copies, numbers every change with the sandbox's resourceVersion counter, records the
+events, and writes rows, events and the counter in bulk at the end. Controllers see the changes
+of the whole transaction, so one write that adds several pods is one EndpointSlice sync.
 """
 
 from __future__ import annotations
@@ -11,17 +13,23 @@ from __future__ import annotations
 import copy
 import random
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, TextField
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
 from cluster.models import Cluster, Event
-from cluster.sim import quota
+from cluster.sim.allocation import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
 
 Key = tuple[str, str]  # (namespace, name)
@@ -58,6 +66,10 @@ def sandbox_limits() -> quota.Limits:
 
 
 class Store:
+    # Read every kind whole, as before reads were narrowed: the reference the narrowed reads are
+    # tested against (tests/cluster/test_store_narrow_reads.py), never set in production.
+    load_whole = False
+
     def __init__(self, cluster: Cluster, *, seed: int | None = None):
         self.cluster = cluster
         self.settings = cluster.settings
@@ -69,50 +81,195 @@ class Store:
         self._objects: dict[str, dict[Key, Obj]] = {}
         self._pks: dict[str, dict[Key, int]] = {}
         self._dirty: dict[tuple[str, Key], str] = {}
+        self._touched: dict[str, set[Key]] = {}  # per kind: keys put or removed in this transaction
+        self._whole: set[str] = set()  # kinds loaded whole
+        self._whole_ns: dict[str, set[str]] = {}  # per kind: namespaces loaded whole
+        self._absent: dict[str, set[Key]] = {}  # keys looked up and not found
+        self._read: set[tuple] = set()  # the queries already read (held objects cover them since)
+        self._stored_names: dict[tuple[str, str], set[str]] = {}  # (kind, namespace): names in the rows
         self._pod_ips: set[str] | None = None
         self._usage: dict[str, int] = {}  # quota'd kinds: objects that count, kept current
 
     # --- reads ----------------------------------------------------------------------------------
 
+    def _model(self, kind: str):
+        return kind_info(kind).model.objects.filter(cluster=self.cluster)
+
+    def _cached(self, kind: str) -> dict[Key, Obj]:
+        self._pks.setdefault(kind, {})
+        return self._objects.setdefault(kind, {})
+
+    def _gone(self, kind: str, key: Key) -> bool:
+        return self._dirty.get((kind, key)) == "delete"
+
+    def _take_rows(self, kind: str, rows) -> None:
+        """Read the rows a query picks, seen through this transaction: an object already held
+        stays the held one (it may have changed), a removed one stays removed, and only bodies
+        not yet held are fetched and parsed."""
+        objs, pks = self._cached(kind), self._pks[kind]
+        wanted: dict[int, Key] = {}
+        for pk, ns, name in rows.values_list("pk", "namespace", "name"):
+            key = (ns, name)
+            if key not in objs and not self._gone(kind, key):
+                wanted[pk] = key
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
+            chunk = ids[start:start + 900]
+            for pk, body in self._model(kind).filter(pk__in=chunk).values_list("pk", "body"):
+                objs[wanted[pk]] = body
+                pks[wanted[pk]] = pk
+
     def _load(self, kind: str) -> dict[Key, Obj]:
-        if kind not in self._objects:
-            rows = kind_info(kind).model.objects.filter(cluster=self.cluster).values_list(
-                "pk", "namespace", "name", "body"
-            )
-            objs: dict[Key, Obj] = {}
-            pks: dict[Key, int] = {}
-            for pk, ns, name, body in rows:
-                objs[(ns, name)] = body
-                pks[(ns, name)] = pk
-            self._objects[kind] = objs
-            self._pks[kind] = pks
+        """Every object of `kind` (rare: a resync, a node change, a reset)."""
+        if kind not in self._whole:
+            self._take_rows(kind, self._model(kind))
+            self._whole.add(kind)
         return self._objects[kind]
+
+    def _is_whole(self, kind: str, namespace: str | None) -> bool:
+        if self.load_whole and kind not in self._whole:
+            self._load(kind)
+        return kind in self._whole or (namespace is not None and namespace in self._whole_ns.get(kind, ()))
+
+    def select(self, kind: str, namespace: str | None, query: list | None = None,
+               keep: Callable[[Obj], bool] | None = None, *, memo: tuple | None = None) -> list[Obj]:
+        """Stored objects (not copies), in name order: those of `namespace` (all when None) that
+        `keep` accepts. `query` (filter conditions) narrows the database read and must pick at
+        least every row `keep` accepts: it is a prefilter, `keep` decides. A `memo` names the
+        query, so that reading it again in this transaction costs no database read."""
+        objs = self._cached(kind)
+        memo = (kind, namespace, memo) if memo is not None else None
+        if not self._is_whole(kind, namespace) and (memo is None or memo not in self._read):
+            rows = self._model(kind)
+            if namespace is not None:
+                rows = rows.filter(namespace=namespace)
+            if query:
+                rows = rows.filter(*query)
+            self._take_rows(kind, rows)
+            if memo is not None:
+                self._read.add(memo)
+            if query is None and namespace is not None:
+                self._whole_ns.setdefault(kind, set()).add(namespace)
+            elif query is None:
+                self._whole.add(kind)
+        # Held objects are the truth: what the database returned and what this transaction wrote.
+        keys = sorted(k for k in objs if namespace is None or k[0] == namespace)
+        return [objs[k] for k in keys if keep is None or keep(objs[k])]
 
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """A copy the caller may change and hand back to put()."""
-        obj = self._load(kind).get((namespace, name))
+        obj = self.peek(kind, namespace, name)
         return copy.deepcopy(obj) if obj is not None else None
 
     def peek(self, kind: str, namespace: str, name: str) -> Obj | None:
         """The stored object itself: read it, never change it."""
-        return self._load(kind).get((namespace, name))
+        key = (namespace, name)
+        objs = self._cached(kind)
+        if key in objs:
+            return objs[key]
+        if self._is_whole(kind, namespace):
+            return objs.get(key)
+        if self._gone(kind, key) or key in self._absent.get(kind, ()):
+            return None
+        if name not in self._stored_names.get((kind, namespace), (name,)):
+            return None  # not among the rows when the names were read, and not written since
+        row = self._model(kind).filter(namespace=namespace, name=name).values_list("pk", "body").first()
+        if row is None:
+            self._absent.setdefault(kind, set()).add(key)
+            return None
+        objs[key], self._pks[kind][key] = row[1], row[0]
+        return row[1]
 
     def list(self, kind: str, namespace: str | None = None) -> list[Obj]:
         """Stored objects (not copies), in name order."""
-        objs = self._load(kind)
-        keys = sorted(k for k in objs if namespace is None or k[0] == namespace)
-        return [objs[k] for k in keys]
+        return self.select(kind, namespace)
 
     def names(self, kind: str, namespace: str) -> set[str]:
-        return {name for ns, name in self._load(kind) if ns == namespace}
+        if self._is_whole(kind, namespace):
+            return {name for ns, name in self._objects[kind] if ns == namespace}
+        if (kind, namespace) not in self._stored_names:
+            self._stored_names[(kind, namespace)] = set(
+                self._model(kind).filter(namespace=namespace).values_list("name", flat=True))
+        stored = set(self._stored_names[(kind, namespace)])
+        touched = {key for key in self._touched.get(kind, ()) if key[0] == namespace}
+        stored -= {name for ns, name in touched if self._gone(kind, (ns, name))}
+        return stored | {name for ns, name in touched if not self._gone(kind, (ns, name))}
+
+    def selected(self, kind: str, namespace: str, selector: dict | None,
+                 keep: Callable[[Obj], bool]) -> list[Obj]:
+        """Objects of the namespace `keep` accepts, read through their labels' `selector` pairs
+        (a map of labels each of them must carry; None or {} reads the whole namespace)."""
+        query = None
+        if isinstance(selector, dict) and selector and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
+            labels = KeyTransform("labels", KeyTransform("metadata", "body"))
+            query = [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
+            return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
+        return self.select(kind, namespace, None, keep)
+
+    def mentioning(self, kind: str, namespace: str | None, texts: Iterable[str],
+                   keep: Callable[[Obj], bool]) -> list[Obj]:
+        """Objects `keep` accepts, read among rows whose body mentions one of `texts` (UIDs)."""
+        texts = sorted(set(texts))
+        if not texts:
+            return []
+        objs = self._cached(kind)
+        memo = (kind, namespace, ("mentioning", *texts))
+        if not self._is_whole(kind, namespace) and memo not in self._read:
+            query = Q()
+            for text in texts:
+                query |= Q(body_text__contains=text)
+            rows = self._model(kind).annotate(body_text=Cast("body", TextField()))
+            if namespace is not None:
+                rows = rows.filter(namespace=namespace)
+            self._take_rows(kind, rows.filter(query))
+            self._read.add(memo)
+        keys = sorted(k for k in objs if namespace is None or k[0] == namespace)
+        return [objs[k] for k in keys if keep(objs[k])]
 
     def nodes_by_name(self) -> dict[str, Obj]:
         return {node["metadata"]["name"]: node for node in self.list("Node")}
 
+    def nodes_named(self, names: Iterable[str]) -> dict[str, Obj]:
+        """The named nodes that exist, by name."""
+        wanted = sorted(set(names) - {""})
+        if self._is_whole("Node", None):
+            return {n: self._objects["Node"][("", n)] for n in wanted if ("", n) in self._objects["Node"]}
+        missing = [n for n in wanted if ("", n) not in self._objects.get("Node", {})
+                   and not self._gone("Node", ("", n)) and ("", n) not in self._absent.get("Node", ())]
+        if missing:
+            self._take_rows("Node", self._model("Node").filter(name__in=missing))
+            self._absent.setdefault("Node", set()).update(("", n) for n in missing
+                                                          if ("", n) not in self._objects["Node"])
+        nodes = self._cached("Node")
+        return {n: nodes[("", n)] for n in wanted if ("", n) in nodes}
+
+    def pods_per_node(self) -> Counter:
+        """How many pods each node holds now."""
+        touched = self._touched.get("Pod", set())
+        counts: Counter = Counter()
+        if self._is_whole("Pod", None):
+            held = self._objects["Pod"].values()
+        else:
+            rows = self._model("Pod").exclude(node_name="").values_list("namespace", "name", "node_name")
+            for ns, name, node in rows:
+                if (ns, name) not in touched:
+                    counts[node] += 1
+            held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
+        counts.update(node for node in map(pod_node, held) if node)
+        return counts
+
     def pod_ips(self) -> set[str]:
         """Pod IPs in use, kept current across this transaction's writes."""
         if self._pod_ips is None:
-            self._pod_ips = {ip for ip in map(pod_ip, self.list("Pod")) if ip}
+            touched = self._touched.get("Pod", set())
+            if self._is_whole("Pod", None):
+                held = list(self._objects["Pod"].values())
+            else:
+                rows = self._model("Pod").filter(ip__isnull=False).values_list("namespace", "name", "ip")
+                self._pod_ips = {ip for ns, name, ip in rows if (ns, name) not in touched}
+                held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
+            self._pod_ips = (self._pod_ips or set()) | {ip for ip in map(pod_ip, held) if ip}
         return self._pod_ips
 
     def node_ips(self) -> dict[str, str]:
@@ -131,8 +288,8 @@ class Store:
         if not info.namespaced:
             meta.pop("namespace", None)
         key = (meta.get("namespace", ""), meta["name"])
-        objs = self._load(kind)
-        old = objs.get(key)
+        old = self.peek(kind, key[0], key[1])
+        objs = self._objects[kind]
         if kind in quota.LIMITED_KINDS:
             self._count(kind, old, obj, plural=info.plural, name=meta["name"])
         obj["apiVersion"] = info.api_version
@@ -149,25 +306,27 @@ class Store:
                 meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
         meta["resourceVersion"] = str(self.next_rv())
         objs[key] = obj
-        if kind == "Pod" and pod_ip(obj):
-            self.pod_ips().add(pod_ip(obj))
+        if kind == "Pod" and pod_ip(obj) and self._pod_ips is not None:
+            self._pod_ips.add(pod_ip(obj))
         self._dirty[(kind, key)] = "save"
+        self._touched.setdefault(kind, set()).add(key)
         self._record(Event.ADDED if old is None else Event.MODIFIED, kind, key, obj)
         self.changes.append(Change(kind, old, obj))
         return obj
 
     def remove(self, kind: str, namespace: str, name: str) -> Obj | None:
         key = (namespace, name)
-        old = self._load(kind).pop(key, None)
-        if old is None:
+        if self.peek(kind, namespace, name) is None:
             return None
-        if kind == "Pod" and pod_ip(old):
-            self.pod_ips().discard(pod_ip(old))
+        old = self._objects[kind].pop(key)
+        if kind == "Pod" and pod_ip(old) and self._pod_ips is not None:
+            self._pod_ips.discard(pod_ip(old))
         if kind in self._usage and quota.counts(kind, old):
             self._usage[kind] -= 1
         last = copy.deepcopy(old)
         last["metadata"]["resourceVersion"] = str(self.next_rv())
         self._dirty[(kind, key)] = "delete"
+        self._touched.setdefault(kind, set()).add(key)
         self._record(Event.DELETED, kind, key, last)
         self.changes.append(Change(kind, old, None))
         return last
@@ -175,8 +334,21 @@ class Store:
     def usage(self, kind: str) -> int:
         """How many objects of a quota'd kind count against the sandbox's limits now."""
         if kind not in self._usage:
-            self._usage[kind] = quota.used(kind, self.list(kind))
+            self._usage[kind] = self._used(kind)
         return self._usage[kind]
+
+    def _used(self, kind: str) -> int:
+        """quota.used over the kind, counted by the database but for what this transaction holds."""
+        if self._is_whole(kind, None):
+            return quota.used(kind, self.list(kind))
+        touched = self._touched.get(kind, set())
+        pks = self._pks.get(kind, {})
+        rows = self._model(kind).exclude(pk__in=[pks[key] for key in touched if key in pks])
+        stored = rows.count()
+        if kind == "Pod":
+            stored -= rows.filter(body__status__phase__in=list(quota.TERMINAL_PHASES)).count()
+        held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
+        return stored + quota.used(kind, held)
 
     def refusal(self, kind: str, name: str) -> dict | None:
         """The 403 Status creating one more `kind` named `name` would get now, or None."""

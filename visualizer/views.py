@@ -35,7 +35,7 @@ from cluster.services.workloads import (
     workload_create,
     workload_scale,
 )
-from cluster.sim.fielderrors import status_not_found
+from cluster.sim.api.fielderrors import status_not_found
 from cluster.sim.objects import Obj
 from visualizer.access import claim, owner_action, owner_required, visitor_id, watch_token_required
 from visualizer.forms import (

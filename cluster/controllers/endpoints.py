@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from cluster.sim.endpoints import desired_endpoints, endpoints_differ
-from cluster.sim.endpointslices import SlicePlan, mirror_endpoints, reconcile_slices
+from django.db.models import Q
+
+from cluster.sim.endpoints.endpoints import desired_endpoints, endpoints_differ
+from cluster.sim.endpoints.slices import SlicePlan, mirror_endpoints, reconcile_slices
 from cluster.sim.objects import (
     MANAGED_BY_LABEL,
     MIRROR_CONTROLLER,
@@ -11,6 +13,7 @@ from cluster.sim.objects import (
     SLICE_CONTROLLER,
     Obj,
     labels_of,
+    pod_node,
     selector_matches,
 )
 from cluster.store import Change, Store, rfc3339
@@ -54,12 +57,19 @@ def _affected_services(store: Store, changes: list[Change], resync_all: bool) ->
 
 def _slices_of(store: Store, ns: str, name: str, managed_by: str | None = None) -> list[Obj]:
     """The service's slices; with `managed_by`, only those that controller owns (it never
-    touches slices another manager wrote, like the apiserver's own `kubernetes` slice)."""
-    return [
-        s for s in store.list("EndpointSlice", ns)
-        if labels_of(s).get(SERVICE_NAME_LABEL) == name
-        and (managed_by is None or labels_of(s).get(MANAGED_BY_LABEL) == managed_by)
-    ]
+    touches slices another manager wrote, like the apiserver's own `kubernetes` slice).
+    Read through the slices' indexed service name."""
+    return store.select("EndpointSlice", ns, [Q(service_name=name)], lambda s: (
+        labels_of(s).get(SERVICE_NAME_LABEL) == name
+        and (managed_by is None or labels_of(s).get(MANAGED_BY_LABEL) == managed_by)),
+        memo=("service_name", name))
+
+
+def _selected_pods(store: Store, service: Obj) -> list[Obj]:
+    """The pods of the service's namespace its selector picks (read through their labels)."""
+    selector = (service.get("spec") or {}).get("selector")
+    return store.selected("Pod", service["metadata"]["namespace"], selector,
+                          lambda pod: selector_matches(selector, labels_of(pod)))
 
 
 def _forget_service(store: Store, ns: str, name: str) -> None:
@@ -73,7 +83,7 @@ def _forget_service(store: Store, ns: str, name: str) -> None:
 
 def _sync_selected(store: Store, service: Obj) -> None:
     ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
-    pods = store.list("Pod", ns)
+    pods = _selected_pods(store, service)
     desired = desired_endpoints(service, pods, trigger_time=rfc3339(store.now))
     existing = store.peek("Endpoints", ns, name)
     if desired is not None and endpoints_differ(existing, desired):
@@ -82,7 +92,7 @@ def _sync_selected(store: Store, service: Obj) -> None:
             desired["metadata"]["creationTimestamp"] = existing["metadata"]["creationTimestamp"]
         store.put("Endpoints", desired)
     plan = reconcile_slices(
-        service, pods, store.nodes_by_name(), _slices_of(store, ns, name, SLICE_CONTROLLER),
+        service, pods, store.nodes_named(map(pod_node, pods)), _slices_of(store, ns, name, SLICE_CONTROLLER),
         max_per_slice=store.settings.max_endpoints_per_slice, rng=store.rng,
         taken_names=store.names("EndpointSlice", ns),
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 from collections import Counter
 
-from cluster.sim.names import generate_name
+from django.db.models import Q
+
+from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.scheduler import pick_node, pick_pod_ip, unschedulable_message
-from cluster.sim.validation_meta import label_selector_matches
-from cluster.sim.workloads import (
+from cluster.sim.validation.meta import label_selector_matches
+from cluster.sim.workloads.scheduler import Placement, pick_node, pick_pod_ip, unschedulable_message
+from cluster.sim.workloads.workloads import (
     controlled_by,
     pod_from_template,
     pods_to_delete,
@@ -50,13 +52,19 @@ def _collect_garbage(store: Store, changes: list[Change]) -> None:
     gone_nodes = {c.old["metadata"]["name"] for c in changes if c.new is None and c.kind == "Node"}
     if not gone_uids:
         return
+
+    def owned(obj: Obj) -> bool:
+        return any(ref.get("uid") in gone_uids for ref in obj["metadata"].get("ownerReferences") or [])
+
     for kind in ("ReplicaSet", "Pod", "EndpointSlice"):
-        for obj in list(store.list(kind)):
+        doomed = store.mentioning(kind, None, gone_uids, owned)  # read where the UIDs are named
+        if kind == "Pod" and gone_nodes:
+            doomed += store.select("Pod", None, [Q(node_name__in=sorted(gone_nodes))],
+                                   lambda pod: pod_node(pod) in gone_nodes)
+        for obj in sorted({id(o): o for o in doomed}.values(),
+                          key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])):
             meta = obj["metadata"]
-            owned = any(ref.get("uid") in gone_uids for ref in meta.get("ownerReferences") or [])
-            orphaned_pod = kind == "Pod" and pod_node(obj) in gone_nodes
-            if owned or orphaned_pod:
-                store.remove(kind, meta.get("namespace", ""), meta["name"])
+            store.remove(kind, meta.get("namespace", ""), meta["name"])
 
 
 def _sync_deployment(store: Store, deployment: Obj) -> None:
@@ -83,8 +91,9 @@ def _sync_deployment(store: Store, deployment: Obj) -> None:
 
 def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> None:
     ns = deployment["metadata"]["namespace"]
-    pods = [p for p in store.list("Pod", ns) if label_selector_matches(deployment["spec"].get("selector"),
-                                                                        p["metadata"].get("labels") or {})]
+    selector = deployment["spec"].get("selector")
+    pods = store.selected("Pod", ns, (selector or {}).get("matchLabels"),
+                          lambda p: label_selector_matches(selector, p["metadata"].get("labels") or {}))
     active = [p for p in pods if not pod_terminating(p)]
     updated = [p for p in active if controlled_by(p, current)]
     ready = sum(1 for p in active if pod_ready(p))
@@ -150,13 +159,14 @@ def _put_status(store: Store, kind: str, obj: Obj, status: Obj) -> None:
 
 def _sync_replicaset(store: Store, rs: Obj) -> None:
     ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
-    owned = [p for p in store.list("Pod", ns) if controlled_by(p, rs)]
+    owned = _owned_pods(store, rs)
     active = [p for p in owned if not pod_terminating(p)]
     diff = int(rs["spec"].get("replicas", 1)) - len(active)
     failure = None
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
+        placement = Placement(store.nodes_by_name(), per_node, store.pod_ips())
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
@@ -166,12 +176,12 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
                 # ReplicaSet reports FailedCreate (a ReplicaFailure condition) and stays short.
                 failure = str(refusal["message"])
                 break
-            _schedule(store, pod, per_node)
+            _schedule(store, pod, per_node, placement)
             store.put("Pod", pod)
     elif diff < 0:
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
             store.remove("Pod", ns, pod["metadata"]["name"])
-    owned = [p for p in store.list("Pod", ns) if controlled_by(p, rs) and not pod_terminating(p)]
+    owned = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
     ready = sum(1 for p in owned if pod_ready(p))
     status = {"replicas": len(owned), "fullyLabeledReplicas": len(owned), "readyReplicas": ready,
               "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
@@ -192,12 +202,19 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
         _put_status(store, "ReplicaSet", current, status)
 
 
+def _owned_pods(store: Store, rs: Obj) -> list[Obj]:
+    """The pods the ReplicaSet controls, read among those that name its UID."""
+    return store.mentioning("Pod", rs["metadata"]["namespace"], [rs["metadata"]["uid"]],
+                            lambda p: controlled_by(p, rs))
+
+
 def _pods_per_node(store: Store) -> Counter:
-    return Counter(pod_node(p) for p in store.list("Pod") if pod_node(p))
+    return store.pods_per_node()
 
 
 def _schedule_pending(store: Store) -> None:
-    pending = [p for p in store.list("Pod") if not pod_node(p) and not pod_terminating(p)]
+    pending = store.select("Pod", None, [Q(node_name="")],
+                           lambda p: not pod_node(p) and not pod_terminating(p), memo=("unbound",))
     if not pending:
         return
     per_node = _pods_per_node(store)
@@ -207,17 +224,17 @@ def _schedule_pending(store: Store) -> None:
             store.put("Pod", fresh)
 
 
-def _schedule(store: Store, pod: Obj, per_node: Counter) -> bool:
+def _schedule(store: Store, pod: Obj, per_node: Counter, placement: Placement | None = None) -> bool:
     """Bind a pod to a node, give it an IP from the node's pod CIDR and start it (Ready)."""
-    nodes = store.nodes_by_name()
-    node_name = pick_node(nodes.values(), per_node)
+    nodes = placement.nodes if placement is not None else store.nodes_by_name()
+    node_name = placement.node() if placement is not None else pick_node(nodes.values(), per_node)
     if node_name is None:
         pod["status"] = {"phase": "Pending", "qosClass": "BestEffort", "conditions": [
             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastProbeTime": None,
              "lastTransitionTime": rfc3339(store.now),
              "message": unschedulable_message(list(nodes.values()), per_node)}]}
         return False
-    ip = pick_pod_ip(nodes[node_name], store.pod_ips())
+    ip = placement.pod_ip(node_name) if placement is not None else pick_pod_ip(nodes[node_name], store.pod_ips())
     if ip is None:
         return False
     store.pod_ips().add(ip)  # reserved now: the pod is put after this returns

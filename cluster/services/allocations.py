@@ -1,7 +1,7 @@
 """ClusterIP and nodePort reservations for a Service write.
 
 What a write needs (which numbers, shared by which ports, what is freed) is planned by
-cluster.sim.allocation exactly as the apiserver's allocators do; here each number is reserved by
+cluster.sim.allocation.bitmap exactly as the apiserver's allocators do; here each number is reserved by
 inserting a row under a unique constraint, so two racing writes cannot both win, whatever the
 database. Everything happens inside the write's transaction: a refused write frees what it took.
 """
@@ -13,8 +13,8 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from cluster.models import ClusterIPAllocation, NodePortAllocation
-from cluster.sim import allocation as plan
-from cluster.sim.fielderrors import FieldError, internal_error
+from cluster.sim.allocation import bitmap as plan
+from cluster.sim.api.fielderrors import FieldError, internal_error
 from cluster.sim.objects import Obj
 from cluster.store import Store
 

@@ -4,7 +4,7 @@ kubectl keeps the configuration it last applied in an annotation. On the next ap
 the live object with (a) the new configuration, which sets every field the person wrote, and
 (b) deletions of the fields the last configuration had and the new one dropped; fields nobody
 wrote (defaults, allocations, what controllers set) stay. The patch is a strategic merge patch,
-applied by the same function the Kubernetes API uses (cluster/sim/patch.py), inside the write
+applied by the same function the Kubernetes API uses (cluster/sim/api/patch.py), inside the write
 path's update.
 """
 
@@ -14,9 +14,9 @@ import copy
 import json
 from typing import Any
 
-from cluster.sim.apischema import Field, ListOf, Struct
-from cluster.sim.patch import PATCH, SET_ELEMENT_ORDER
-from cluster.sim.printers_writer import LAST_APPLIED_ANNOTATION
+from cluster.sim.api.apischema import Field, ListOf, Struct
+from cluster.sim.api.patch import PATCH, SET_ELEMENT_ORDER
+from cluster.sim.printers.writer import LAST_APPLIED_ANNOTATION
 
 Obj = dict[str, Any]
 

@@ -40,7 +40,7 @@ from cluster.services.export import sandbox_export
 from cluster.services.objects import create_in
 from cluster.services.sandboxes import _bootstrap, cluster_create
 from cluster.services.writing import writing
-from cluster.sim.class_questions import QuestionError, next_hop_question
+from cluster.sim.lessons.class_questions import QuestionError, next_hop_question
 from cluster.sim.objects import Obj
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from cluster.services.console_writes import (
     kubectl_scale,
 )
 from cluster.services.observations import observation_record
-from cluster.sim.fielderrors import kubectl_error_text
+from cluster.sim.api.fielderrors import kubectl_error_text
 
 MAX_COMMAND_CHARS = 2000
 

@@ -12,7 +12,7 @@ from cluster.errors import ApiError
 from cluster.selectors import object_get
 from cluster.services.console_reads import Context, Output, not_found_text
 from cluster.services.traces import trace_create
-from cluster.sim.curl import CurlRequest, CurlUsage, curl_output, parse_curl
+from cluster.sim.dataplane.curl import CurlRequest, CurlUsage, curl_output, parse_curl
 from cluster.sim.objects import Obj
 
 

@@ -16,13 +16,13 @@ from cluster.kinds import KINDS, KindInfo, kind_info
 from cluster.models import Cluster
 from cluster.selectors import object_get, object_list
 from cluster.selectors_quota import quota_get, quota_list
-from cluster.sim.describe import DESCRIBERS
-from cluster.sim.fielderrors import kubectl_error_text, status_bad_request, status_not_found
+from cluster.sim.api.fielderrors import kubectl_error_text, status_bad_request, status_not_found
+from cluster.sim.api.selection import SelectorError, labels_match, parse_label_selector
+from cluster.sim.api.yamldoc import dump_json, dump_yaml
 from cluster.sim.objects import Obj, name_of
-from cluster.sim.printers import describe, kind_prefix_for, no_resources_message, render_table, table
-from cluster.sim.printers_format import tabwrite
-from cluster.sim.selection import SelectorError, labels_match, parse_label_selector
-from cluster.sim.yamldoc import dump_json, dump_yaml
+from cluster.sim.printers.describe import DESCRIBERS
+from cluster.sim.printers.format import tabwrite
+from cluster.sim.printers.tables import describe, kind_prefix_for, no_resources_message, render_table, table
 
 SERVER_VERSION = "v1.31.0"  # what the sandbox's /version answers
 CLIENT_VERSION = "v1.31.9"  # the kubectl a 1.31 server is paired with here (/usr/bin/kubectl's dispatcher)

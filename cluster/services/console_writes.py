@@ -24,8 +24,8 @@ from cluster.services.manifests import (
 from cluster.services.objects import create_in, object_delete
 from cluster.services.workloads import workload_scale
 from cluster.services.writing import writing
-from cluster.sim.fielderrors import kubectl_error_text
-from cluster.sim.generators import GeneratorError, deployment, exposed_ports, exposed_service
+from cluster.sim.api.fielderrors import kubectl_error_text
+from cluster.sim.api.generators import GeneratorError, deployment, exposed_ports, exposed_service
 
 _NO_RESOURCES = ("error: You must provide one or more resources by argument or filename.\nExample resource "
                  "specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n"

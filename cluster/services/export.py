@@ -1,6 +1,6 @@
 """Reads: a sandbox, or one object, as YAML a person can keep and `kubectl apply -f` elsewhere.
 
-What is kept and what is dropped is cluster.sim.export's decision (see its docstring).
+What is kept and what is dropped is cluster.sim.printers.export's decision (see its docstring).
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from cluster.kinds import KINDS
 from cluster.models import Cluster
 from cluster.selectors import cluster_snapshot, object_get
-from cluster.sim.export import clean, exported
+from cluster.sim.api.yamldoc import dump_documents, dump_yaml
 from cluster.sim.objects import Obj
-from cluster.sim.yamldoc import dump_documents, dump_yaml
+from cluster.sim.printers.export import clean, exported
 
 
 def sandbox_export(*, cluster: Cluster) -> list[Obj]:

@@ -26,7 +26,7 @@ from cluster.services.observations import MAX_TEXT, observation_record
 from cluster.services.sandboxes import cluster_create, cluster_update_settings
 from cluster.services.traces import trace_create
 from cluster.services.workloads import pod_set_ready, workload_scale
-from cluster.sim.fielderrors import status_bad_request
+from cluster.sim.api.fielderrors import status_bad_request
 from cluster.sim.lessons.loader import read_catalogue
 from cluster.sim.lessons.model import Action, Lesson, Step
 from cluster.sim.lessons.placeholders import PlaceholderError, fill

@@ -14,26 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluster.errors import ApiError
-from cluster.kinds import kind_info
+from cluster.kinds import MANIFEST_KINDS, kind_info
 from cluster.models import Cluster
 from cluster.services.applying import last_applied, three_way_patch, with_last_applied
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
-from cluster.sim import fielderrors
-from cluster.sim.apischema import schema_for
-from cluster.sim.decoding import DecodeError, cannot_handle, decode, strict_message
-from cluster.sim.fielderrors import go_quote, kubectl_error_text
+from cluster.sim.api import fielderrors
+from cluster.sim.api.apischema import schema_for
+from cluster.sim.api.decoding import DecodeError, cannot_handle, decode, strict_message
+from cluster.sim.api.fielderrors import go_quote, kubectl_error_text
+from cluster.sim.api.patch import PatchError, strategic_merge_patch
+from cluster.sim.api.yamldoc import YamlSyntaxError, load_documents
 from cluster.sim.objects import Obj
-from cluster.sim.patch import PatchError, strategic_merge_patch
-from cluster.sim.yamldoc import YamlSyntaxError, load_documents
 from cluster.store import Store
 
 MAX_BYTES = 1024 * 1024
 # The kinds a manifest may hold, with their only served apiVersion.
-APPLICABLE = {
-    "Namespace": "v1", "Node": "v1", "Pod": "v1", "Service": "v1", "Endpoints": "v1",
-    "Deployment": "apps/v1", "ReplicaSet": "apps/v1",
-}
+APPLICABLE = MANIFEST_KINDS
 MISSING_ANNOTATION_WARNING = (
     "Warning: resource {resource} is missing the kubectl.kubernetes.io/last-applied-configuration "
     "annotation which is required by kubectl apply. kubectl apply should only be used on resources created "

@@ -11,10 +11,11 @@ from cluster.models import Cluster
 from cluster.presets import apiserver_service_manifest
 from cluster.services.allocations import allocate_service, release_service
 from cluster.services.writing import writing
-from cluster.sim import defaults, fielderrors, validation
-from cluster.sim.allocation import kubernetes_service_ip
-from cluster.sim.names import generate_name
+from cluster.sim.allocation.bitmap import kubernetes_service_ip
+from cluster.sim.api import defaults, fielderrors
+from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj
+from cluster.sim.validation import validation
 from cluster.store import Store
 
 # Fields only the server writes: whatever a client sends for them is replaced.

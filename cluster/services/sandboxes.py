@@ -16,12 +16,13 @@ from cluster.presets import (
     apiserver_endpoint_manifests,
     apiserver_service_manifest,
     preset_manifests,
+    scale_batches,
 )
 from cluster.selectors import cluster_snapshot
 from cluster.services.objects import create_in, delete_in
 from cluster.services.writing import writing
-from cluster.sim.allocation import kubernetes_service_ip
-from cluster.sim.fielderrors import FieldError, invalid_status, status_bad_request
+from cluster.sim.allocation.bitmap import kubernetes_service_ip
+from cluster.sim.api.fielderrors import FieldError, invalid_status, status_bad_request
 from cluster.store import Store
 
 # The kubia preset's load balancer gets the book's address first (chapter 5: 130.211.53.173).
@@ -30,8 +31,17 @@ FALLBACK_LB_POOL = ["192.168.1.240-192.168.1.250"]
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
-def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", seed: int | None = None) -> Cluster:
-    """A new sandbox with the system objects every cluster has, then the preset's objects."""
+def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", seed: int | None = None,
+                   nodes: int | None = None, pods: int | None = None) -> Cluster:
+    """A new sandbox with the system objects every cluster has, then the preset's objects.
+
+    The scale preset also comes at any size (`nodes`, `pods`): then it is made in one write per
+    batch (500 nodes, or one ReplicaSet of up to 1,000 pods with its Service), each through the
+    one write path, so that a sandbox of 150,000 pods is not one transaction holding them all."""
+    if nodes is not None or pods is not None:
+        if preset != "scale":
+            raise ValueError("only the scale preset takes a number of nodes and pods")
+        return _cluster_create_sized(name=name, owner=owner, seed=seed, nodes=nodes or 20, pods=pods or 0)
     manifests = preset_manifests(preset)
     with transaction.atomic():
         cluster = Cluster.objects.create(
@@ -44,6 +54,23 @@ def cluster_create(*, name: str = "", preset: str = "kubia", owner: str = "", se
             _bootstrap(store)
             for manifest in manifests:
                 create_in(store, manifest)
+    return cluster
+
+
+def _cluster_create_sized(*, name: str, owner: str, seed: int | None, nodes: int, pods: int) -> Cluster:
+    batches = scale_batches(nodes=nodes, pods=pods)
+    cluster = Cluster.objects.create(name=name or f"sandbox-{secrets.token_hex(4)}", owner=owner, preset="scale",
+                                     lb_pool=FALLBACK_LB_POOL)
+    try:
+        with writing(cluster, seed=seed) as store:
+            _bootstrap(store)
+        for index, batch in enumerate(batches):
+            with writing(cluster, seed=None if seed is None else seed + index + 1) as store:
+                for manifest in batch:
+                    create_in(store, manifest)
+    except BaseException:
+        cluster.delete()  # half a sandbox is no sandbox
+        raise
     return cluster
 
 

@@ -5,27 +5,30 @@ from __future__ import annotations
 import random
 import secrets
 import time
+from functools import cached_property
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Func, IntegerField, Sum, Value
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cluster.errors import ApiError
 from cluster.events import broadcast
-from cluster.models import Cluster, Trace
+from cluster.models import Cluster, EndpointSlice, Pod, Trace
 from cluster.selectors import object_list
 from cluster.services.classes import class_traces_sent
-from cluster.sim.dataplane import ClusterView
-from cluster.sim.fielderrors import status_bad_request
+from cluster.sim.api.fielderrors import status_bad_request
+from cluster.sim.dataplane.kubeproxy import ClusterView
+from cluster.sim.dataplane.trace import trace_request
+from cluster.sim.dataplane.trace_text import LANGUAGES, TraceInputError
 from cluster.sim.objects import Obj
-from cluster.sim.trace import trace_request
-from cluster.sim.trace_text import LANGUAGES, TraceInputError
 
 MAX_BATCH = 20
 KEEP_TRACES = 200
 
 
 def cluster_view(cluster: Cluster) -> ClusterView:
+    """The whole sandbox as the data plane sees it."""
     return ClusterView(
         settings=cluster.settings,
         nodes=object_list(cluster=cluster, kind="Node"),
@@ -35,15 +38,64 @@ def cluster_view(cluster: Cluster) -> ClusterView:
     )
 
 
+class StoredClusterView(ClusterView):
+    """The data plane's view read as a trace needs it: nodes and Services whole, and only the
+    pods it looks up (by name or IP) and the slices of the Services it reaches."""
+
+    def __init__(self, cluster: Cluster):
+        super().__init__(settings=cluster.settings, nodes=object_list(cluster=cluster, kind="Node"),
+                         services=object_list(cluster=cluster, kind="Service"))
+        self.cluster = cluster
+        self._pods: dict[tuple, Obj | None] = {}
+        self._slices: dict[tuple[str, str], list[Obj]] = {}
+
+    def _pod_where(self, memo: tuple, **where) -> Obj | None:
+        if memo not in self._pods:
+            rows = Pod.objects.filter(cluster=self.cluster, **where).order_by("namespace", "name")
+            self._pods[memo] = rows.values_list("body", flat=True).first()
+        return self._pods[memo]
+
+    def pod(self, namespace: str, name: str) -> Obj | None:
+        return self._pod_where(("name", namespace, name), namespace=namespace, name=name)
+
+    def pod_by_ip(self, ip: str) -> Obj | None:
+        return self._pod_where(("ip", ip), ip=ip) if ip else None
+
+    def slices_for(self, namespace: str, service: str) -> list[Obj]:
+        if (namespace, service) not in self._slices:
+            rows = EndpointSlice.objects.filter(cluster=self.cluster, namespace=namespace, service_name=service)
+            self._slices[(namespace, service)] = list(rows.order_by("name").values_list("body", flat=True))
+        return self._slices[(namespace, service)]
+
+    @cached_property
+    def total_endpoints(self) -> int:
+        """Endpoints across proxied services, counted by the database."""
+        proxied = {(spi.namespace, spi.service) for spi in self.proxied_ports()}
+        rows = (EndpointSlice.objects.filter(cluster=self.cluster).exclude(service_name="")
+                .values("namespace", "service_name").annotate(n=Sum(_endpoint_count())))
+        return sum(row["n"] or 0 for row in rows if (row["namespace"], row["service_name"]) in proxied)
+
+
+def _endpoint_count() -> Func:
+    if connection.vendor == "postgresql":
+        return Func(Func(F("body"), Value("endpoints"), function="jsonb_extract_path"),
+                    function="jsonb_array_length", output_field=IntegerField())
+    return Func(F("body"), Value("$.endpoints"), function="json_array_length", output_field=IntegerField())
+
+
+def trace_view(cluster: Cluster) -> ClusterView:
+    return StoredClusterView(cluster)
+
+
 def _check_source(view: ClusterView, source: str) -> None:
     kind, _sep, rest = source.partition("/")
     if source == "external":
         return
-    if kind == "node" and any(n["metadata"]["name"] == rest for n in view.nodes):
+    if kind == "node" and view.node(rest) is not None:
         return
     if kind == "pod":
         ns, _sep, name = rest.partition("/")
-        if any(p["metadata"]["namespace"] == ns and p["metadata"]["name"] == name for p in view.pods):
+        if view.pod(ns, name) is not None:
             return
     raise ApiError(status_bad_request(
         _('source "%(source)s" is not "external", "node/<name>" or "pod/<namespace>/<name>" of this sandbox')
@@ -67,7 +119,7 @@ def trace_create(*, cluster: Cluster, source: str, destination: str, count: int 
     rng = random.Random(seed)
     with transaction.atomic():
         locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
-        view = cluster_view(locked)
+        view = trace_view(locked)
         _check_source(view, source)
         state = locked.dataplane_state or {}
         traces = []

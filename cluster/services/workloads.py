@@ -7,9 +7,9 @@ from cluster.models import Cluster
 from cluster.presets import node_manifest
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
-from cluster.sim.fielderrors import status_not_found
+from cluster.sim.api.fielderrors import status_not_found
 from cluster.sim.objects import Obj, pod_ready
-from cluster.sim.workloads import container, workload_manifest
+from cluster.sim.workloads.workloads import container, workload_manifest
 from cluster.store import Store, rfc3339
 
 

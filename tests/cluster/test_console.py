@@ -13,7 +13,7 @@ from cluster.console import Flag, UsageError, parse_flags, words
 from cluster.models import Cluster, Trace
 from cluster.selectors import object_get, object_list
 from cluster.services.console import HELP, console_run
-from cluster.sim.printers_format import parse_time
+from cluster.sim.printers.format import parse_time
 
 PODS = {"kubia-ftb9q": ("10.244.3.2", "node-3"), "kubia-lft7s": ("10.244.1.2", "node-1"),
         "kubia-t2q8j": ("10.244.2.2", "node-2")}

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from cluster.models import Cluster
+from cluster.models import Cluster, Event
 from visualizer.access import owned_cluster_ids
 
 LINK = re.compile(r"^http://127\.0\.0\.1:8000/clusters/(?P<id>[0-9a-f-]{36})/\?token=(?P<token>\S+)$")
@@ -58,3 +58,30 @@ def test_replace_makes_the_demo_afresh_with_a_new_link(capsys):
 def test_the_landing_page_points_to_that_link(language, text):
     page = Client(headers={"accept-language": language}).get("/").content.decode()
     assert text in page
+
+
+@pytest.mark.django_db
+def test_the_scale_preset_at_a_given_size_is_made_one_write_per_batch(capsys):
+    from cluster.selectors import object_list
+
+    lines = create(capsys, "big", "--preset", "scale", "--nodes", "15", "--pods", "1500", "--seed", "3")
+    assert lines[0] == "Sandbox big (scale, 15 nodes, 1500 pods) is ready."
+    cluster = Cluster.objects.get(name="big")
+    assert len(object_list(cluster=cluster, kind="Node")) == 15
+    pods = object_list(cluster=cluster, kind="Pod")
+    assert len(pods) == 1500 and all(p["status"]["phase"] == "Running" for p in pods)
+    assert len({p["status"]["podIP"] for p in pods}) == 1500
+    slices = [s for s in object_list(cluster=cluster, kind="EndpointSlice")
+              if s["metadata"]["labels"].get("kubernetes.io/service-name", "").startswith("app-")]
+    assert sorted(len(s["endpoints"]) for s in slices) == [100] * 15
+    writes = Event.objects.filter(cluster=cluster).values_list("seq", flat=True)
+    assert len(set(writes)) == len(writes)
+
+
+@pytest.mark.django_db
+def test_a_size_past_the_sandbox_limits_is_refused_with_the_setting_to_change(capsys):
+    with pytest.raises(CommandError, match="SANDBOX_MAX_NODES"):
+        call_command("createcluster", "huge", "--preset", "scale", "--nodes", "4000", "--pods", "10")
+    with pytest.raises(CommandError, match="--preset scale"):
+        call_command("createcluster", "odd", "--nodes", "3")
+    assert not Cluster.objects.filter(name__in=["huge", "odd"]).exists()

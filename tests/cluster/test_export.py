@@ -12,7 +12,7 @@ from cluster.selectors import object_list
 from cluster.services.export import object_export_yaml, sandbox_export, sandbox_export_yaml
 from cluster.services.manifests import manifests_apply
 from cluster.services.workloads import workload_create
-from cluster.sim.yamldoc import load_documents
+from cluster.sim.api.yamldoc import load_documents
 
 EXTRA = """\
 apiVersion: v1

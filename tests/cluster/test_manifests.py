@@ -16,8 +16,8 @@ from cluster.services.manifests import (
     manifests_create,
     manifests_delete,
 )
-from cluster.sim.printers_writer import LAST_APPLIED_ANNOTATION
-from cluster.sim.yamldoc import dump_yaml
+from cluster.sim.api.yamldoc import dump_yaml
+from cluster.sim.printers.writer import LAST_APPLIED_ANNOTATION
 from tests.cluster.helpers import service
 
 WEB = """\

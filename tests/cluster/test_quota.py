@@ -10,7 +10,7 @@ from cluster.selectors import object_get
 from cluster.selectors_quota import quota_list
 from cluster.services.objects import object_create
 from cluster.services.workloads import node_add, workload_scale
-from cluster.sim.quota import describe_quota
+from cluster.sim.allocation.quota import describe_quota
 from tests.cluster.helpers import nodeport_service
 
 

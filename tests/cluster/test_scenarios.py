@@ -17,10 +17,10 @@ from cluster.services.manifests import manifests_apply
 from cluster.services.objects import object_update
 from cluster.services.sandboxes import cluster_update_settings
 from cluster.services.workloads import pod_toggle_ready
-from cluster.sim.apischema import schema_for
+from cluster.sim.api.apischema import schema_for
+from cluster.sim.api.patch import strategic_merge_patch
 from cluster.sim.lessons.progress import is_complete
 from cluster.sim.objects import Obj, name_of, pod_ready
-from cluster.sim.patch import strategic_merge_patch
 
 pytestmark = pytest.mark.django_db
 

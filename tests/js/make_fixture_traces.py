@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from cluster.sim.dataplane import ClusterView  # noqa: E402
+from cluster.sim.dataplane.kubeproxy import ClusterView  # noqa: E402
+from cluster.sim.dataplane.trace import trace_request  # noqa: E402
 from cluster.sim.objects import ClusterSettings  # noqa: E402
-from cluster.sim.trace import trace_request  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CLIENT_POD = "pod/default/kubia-7d5b8f9c4-x2k9p"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cluster.sim.allocation import (
+from cluster.sim.allocation.bitmap import (
     DYNAMIC,
     HEALTH_CHECK_RANGE_FULL,
     IP_RANGE_FULL,
@@ -34,9 +34,9 @@ from cluster.sim.allocation import (
     static_port_error,
     usable_ips,
 )
-from cluster.sim.defaults import default_service
-from cluster.sim.fielderrors import invalid_status, kubectl_error_text
-from cluster.sim.validation import prepare_service_update
+from cluster.sim.api.defaults import default_service
+from cluster.sim.api.fielderrors import invalid_status, kubectl_error_text
+from cluster.sim.validation.validation import prepare_service_update
 
 KUBEADM_CIDR = "10.96.0.0/12"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cluster.sim.dataplane import (
+from cluster.sim.dataplane.kubeproxy import (
     ClusterView,
     Endpoint,
     ServicePort,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cluster.sim.apischema import DEPLOYMENT, SERVICE
-from cluster.sim.decoding import DecodeError, cannot_handle, decode, strict_message
+from cluster.sim.api.apischema import DEPLOYMENT, SERVICE
+from cluster.sim.api.decoding import DecodeError, cannot_handle, decode, strict_message
 
 
 def svc(**spec):

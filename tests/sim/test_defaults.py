@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.defaults import (
+from cluster.sim.api.defaults import (
     apply_service_api_defaults,
     default_deployment,
     default_endpoints,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.describe import format_endpoint_slices
-from cluster.sim.printers import describe
+from cluster.sim.printers.describe import format_endpoint_slices
+from cluster.sim.printers.tables import describe
 
 NOW = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
 

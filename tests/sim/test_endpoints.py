@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.endpoints import (
+from cluster.sim.endpoints.endpoints import (
     MAX_ENDPOINTS,
     OVER_CAPACITY_ANNOTATION,
     TRIGGER_TIME_ANNOTATION,

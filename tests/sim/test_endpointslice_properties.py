@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cluster.sim.endpointslices import reconcile_slices
+from cluster.sim.endpoints.slices import reconcile_slices
 from cluster.sim.objects import SERVICE_NAME_LABEL, Obj, name_of
 from tests.sim.test_endpointslices import apply_plan, make_nodes, make_pod, make_service
 

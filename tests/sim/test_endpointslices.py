@@ -11,19 +11,19 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.endpointslices import (
+from cluster.sim.api.names import (
+    SUFFIX_ALPHABET,
+    generate_name,
+    random_suffix,
+    slice_prefix,
+)
+from cluster.sim.endpoints.slices import (
     SlicePlan,
     desired_slice_endpoints,
     is_placeholder,
     max_endpoints_per_slice_error,
     mirror_endpoints,
     reconcile_slices,
-)
-from cluster.sim.names import (
-    SUFFIX_ALPHABET,
-    generate_name,
-    random_suffix,
-    slice_prefix,
 )
 from cluster.sim.objects import (
     HEADLESS_LABEL,

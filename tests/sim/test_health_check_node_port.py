@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from cluster.sim.dataplane import ClusterView, iptables_rule_line, node_rules, service_port_infos
+from cluster.sim.dataplane.kubeproxy import ClusterView, iptables_rule_line, node_rules, service_port_infos
+from cluster.sim.dataplane.trace import trace_request
 from cluster.sim.objects import ClusterSettings
-from cluster.sim.trace import trace_request
 from tests.sim.factories import make_node, make_pod, make_service, slice_for_pods
 
 LABELS = {"app": "kubia"}

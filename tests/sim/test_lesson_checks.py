@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cluster.sim.endpoints import desired_endpoints
+from cluster.sim.endpoints.endpoints import desired_endpoints
 from cluster.sim.lessons.checks import run_check
 from cluster.sim.lessons.placeholders import PlaceholderError, fill
 from cluster.sim.lessons.state import LessonState

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cluster.sim.apischema import DEPLOYMENT, POD, SERVICE
-from cluster.sim.patch import (
+from cluster.sim.api.apischema import DEPLOYMENT, POD, SERVICE
+from cluster.sim.api.patch import (
     PatchError,
     PatchFormatError,
     apply_merge,

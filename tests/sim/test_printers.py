@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.printers import (
+from cluster.sim.printers.cells import service_external_ip
+from cluster.sim.printers.format import tabwrite
+from cluster.sim.printers.tables import (
     age,
     human_duration,
     kind_prefix_for,
@@ -15,8 +17,6 @@ from cluster.sim.printers import (
     render_table,
     table,
 )
-from cluster.sim.printers_cells import service_external_ip
-from cluster.sim.printers_format import tabwrite
 
 NOW = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
 

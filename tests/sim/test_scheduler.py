@@ -1,7 +1,7 @@
 """The spreading scheduler: fewest pods first, at most max-pods a node, kube-scheduler's message."""
 
 from cluster.presets import node_manifest
-from cluster.sim.scheduler import pick_node, pick_pod_ip, unschedulable_message
+from cluster.sim.workloads.scheduler import pick_node, pick_pod_ip, unschedulable_message
 
 
 def test_spreads_to_the_node_with_fewest_pods():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cluster.sim.selection import (
+from cluster.sim.api.selection import (
     FieldTerm,
     Requirement,
     SelectorError,

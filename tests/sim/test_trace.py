@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from cluster.sim.dataplane import ClusterView
+from cluster.sim.dataplane.kubeproxy import ClusterView
+from cluster.sim.dataplane.trace import health_check, trace_request
 from cluster.sim.objects import ClusterSettings
-from cluster.sim.trace import health_check, trace_request
 from tests.sim.factories import make_node, make_pod, make_service, make_slice, slice_for_pods
 
 MODES = ["iptables", "nftables", "ipvs"]

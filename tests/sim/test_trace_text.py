@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from cluster.sim.trace_resolve import parse_destination
-from cluster.sim.trace_text import LANGUAGES, MESSAGES, TraceInputError, msg, placeholders
+from cluster.sim.dataplane.trace_resolve import parse_destination
+from cluster.sim.dataplane.trace_text import LANGUAGES, MESSAGES, TraceInputError, msg, placeholders
 from tests.sim.factories import make_pod, make_service
 from tests.sim.test_trace import HTTP, LABELS, MODES, OUTCOMES, build, trace
 

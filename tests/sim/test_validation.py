@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from cluster.sim.defaults import default_deployment, default_pod, default_replicaset, default_service
-from cluster.sim.fielderrors import (
+from cluster.sim.api.defaults import default_deployment, default_pod, default_replicaset, default_service
+from cluster.sim.api.fielderrors import (
     FieldError,
     GoRaw,
     go_quote,
@@ -26,7 +26,7 @@ from cluster.sim.fielderrors import (
     status_not_found,
 )
 from cluster.sim.objects import ClusterSettings
-from cluster.sim.validation import (
+from cluster.sim.validation.validation import (
     prepare_service_update,
     validate,
     validate_name,

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from django.http import HttpRequest
 
-from cluster.sim.apischema import Struct
-from cluster.sim.decoding import DecodeError, cannot_handle, decode, json_type, strict_message
+from cluster.sim.api.apischema import Struct
+from cluster.sim.api.decoding import DecodeError, cannot_handle, decode, json_type, strict_message
 from visualizer.kubeapi import catalog
 from visualizer.kubeapi.catalog import ApiResource
 from visualizer.kubeapi.errors import (

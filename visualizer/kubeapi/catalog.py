@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+from cluster import kinds
+from cluster.kinds import ALL_VERBS
+
 SUBRESOURCE_VERBS = ("get", "patch", "update")
 
 
@@ -50,93 +52,16 @@ def _status(kind: str, group: str = "", version: str = "v1") -> Subresource:
 
 _SCALE = Subresource("scale", "Scale", "autoscaling", "v1")
 
-RESOURCES: tuple[ApiResource, ...] = (
-    ApiResource(
-        "",
-        "v1",
-        "namespaces",
-        "namespace",
-        "Namespace",
-        namespaced=False,
-        short_names=("ns",),
-        verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
-        subresources=(_status("Namespace"),),
-    ),
-    ApiResource(
-        "",
-        "v1",
-        "nodes",
-        "node",
-        "Node",
-        namespaced=False,
-        short_names=("no",),
-        subresources=(_status("Node"),),
-    ),
-    ApiResource(
-        "",
-        "v1",
-        "pods",
-        "pod",
-        "Pod",
-        short_names=("po",),
-        categories=("all",),
-        subresources=(_status("Pod"),),
-    ),
-    ApiResource(
-        "",
-        "v1",
-        "services",
-        "service",
-        "Service",
-        short_names=("svc",),
-        categories=("all",),
-        verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-        subresources=(_status("Service"),),
-    ),
-    ApiResource("", "v1", "endpoints", "endpoints", "Endpoints", short_names=("ep",)),
-    ApiResource(
-        "",
-        "v1",
-        "events",
-        "event",
-        "Event",
-        short_names=("ev",),
-        verbs=("get", "list", "watch"),
-        stored=False,
-    ),
-    # The sandbox's limits, as a read-only ResourceQuota "sandbox" in every namespace.
-    ApiResource(
-        "",
-        "v1",
-        "resourcequotas",
-        "resourcequota",
-        "ResourceQuota",
-        short_names=("quota",),
-        verbs=("get", "list"),
-        stored=False,
-    ),
-    ApiResource(
-        "apps",
-        "v1",
-        "deployments",
-        "deployment",
-        "Deployment",
-        short_names=("deploy",),
-        categories=("all",),
-        subresources=(_status("Deployment", "apps"), _SCALE),
-    ),
-    ApiResource(
-        "apps",
-        "v1",
-        "replicasets",
-        "replicaset",
-        "ReplicaSet",
-        short_names=("rs",),
-        categories=("all",),
-        subresources=(_status("ReplicaSet", "apps"), _SCALE),
-    ),
-    ApiResource("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice"),
-)
+def _api_resource(r: kinds.Resource) -> ApiResource:
+    subresources = tuple(_status(r.kind, r.group, r.version) if name == "status" else _SCALE
+                         for name in r.subresources)
+    return ApiResource(r.group, r.version, r.plural, r.singular, r.kind, namespaced=r.namespaced,
+                       short_names=r.short_names, categories=r.categories, verbs=r.verbs,
+                       subresources=subresources, stored=r.stored)
+
+
+# cluster.kinds is the one list: discovery serves it as it stands.
+RESOURCES: tuple[ApiResource, ...] = tuple(_api_resource(r) for r in kinds.RESOURCES)
 
 GROUP_VERSIONS: dict[str, list[str]] = {}
 for _r in RESOURCES:

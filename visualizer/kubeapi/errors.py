@@ -18,8 +18,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 from cluster.errors import ApiError
-from cluster.sim import fielderrors
-from cluster.sim.fielderrors import status_object
+from cluster.sim.api import fielderrors
+from cluster.sim.api.fielderrors import status_object
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from cluster.models import Cluster
 from cluster.selectors import cluster_get, object_get, object_list
 from cluster.selectors_quota import quota_get, quota_list
-from cluster.sim import fielderrors
-from cluster.sim.selection import Selection
+from cluster.sim.api import fielderrors
+from cluster.sim.api.selection import Selection
 from visualizer.kubeapi.errors import KubeError, json_response
 from visualizer.kubeapi.negotiation import rendering
 from visualizer.kubeapi.tables import as_table, include_object

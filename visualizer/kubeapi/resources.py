@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 from cluster.models import Cluster
-from cluster.sim.selection import Selection, SelectorError, selection
+from cluster.sim.api.selection import Selection, SelectorError, selection
 from visualizer.kubeapi import catalog, reads, scale, watch, writes
 from visualizer.kubeapi.auth import sandbox_endpoint
 from visualizer.kubeapi.catalog import ApiResource

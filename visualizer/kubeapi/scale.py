@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from cluster.errors import ApiError
 from cluster.models import Cluster
 from cluster.services.objects import update_in
-from cluster.sim import fielderrors
-from cluster.sim.apischema import SCALE
-from cluster.sim.workloads import selector_text
+from cluster.sim.api import fielderrors
+from cluster.sim.api.apischema import SCALE
+from cluster.sim.workloads.workloads import selector_text
 from visualizer.kubeapi import bodies
 from visualizer.kubeapi.errors import json_response
 from visualizer.kubeapi.reads import fetch

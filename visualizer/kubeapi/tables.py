@@ -1,6 +1,6 @@
 """Server-side printing: the meta.k8s.io Table kubectl asks for with `Accept: ...;as=Table`.
 
-The cells come from the printers (cluster.sim.printers.table); this module adds what depends on
+The cells come from the printers (cluster.sim.printers.tables.table); this module adds what depends on
 the request: the Table's apiVersion and resourceVersion, and each row's `object` according to
 `includeObject` (None, Metadata - kubectl's default - or Object).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cluster.sim.printers import table
+from cluster.sim.printers.tables import table
 from visualizer.kubeapi.errors import KubeError, bad_request
 
 INCLUDE_OBJECT = ("None", "Metadata", "Object")

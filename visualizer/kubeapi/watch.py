@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from cluster.models import Cluster
 from cluster.selectors import events_since
-from cluster.sim.selection import Selection
+from cluster.sim.api.selection import Selection
 from visualizer import fanout
 from visualizer.fanout import Push
 from visualizer.kubeapi.errors import KubeError, bad_request, expired, internal_error

@@ -21,9 +21,9 @@ from cluster.errors import ApiError
 from cluster.models import Cluster
 from cluster.services.objects import create_in, delete_in, update_in
 from cluster.services.writing import writing
-from cluster.sim import fielderrors
-from cluster.sim.apischema import Struct, schema_for
-from cluster.sim.patch import (
+from cluster.sim.api import fielderrors
+from cluster.sim.api.apischema import Struct, schema_for
+from cluster.sim.api.patch import (
     PatchError,
     PatchFormatError,
     apply_merge,
@@ -43,7 +43,7 @@ from visualizer.kubeapi.errors import (
 )
 
 if TYPE_CHECKING:
-    from cluster.sim.selection import Selection
+    from cluster.sim.api.selection import Selection
     from visualizer.kubeapi.resources import Target
 
 Obj = dict[str, Any]

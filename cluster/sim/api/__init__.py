@@ -1,0 +1,1 @@
+"""The Kubernetes API's own pieces: API types, strict decoding, the four patch formats, list and watch selectors, YAML in and out, field errors and Status objects, name generation, defaulting, kubectl's generators."""

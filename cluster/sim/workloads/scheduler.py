@@ -1,0 +1,103 @@
+"""A spreading scheduler and host-local IPAM: where a new pod runs and which IP it gets."""
+
+from __future__ import annotations
+
+import heapq
+import ipaddress
+from collections import Counter
+from collections.abc import Iterable
+
+from cluster.sim.objects import Obj, name_of, node_pod_cidr, node_ready
+
+DEFAULT_MAX_PODS = 110  # the kubelet's --max-pods default, shown as status.allocatable.pods
+
+
+def max_pods(node: Obj) -> int:
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    try:
+        return int(allocatable.get("pods", DEFAULT_MAX_PODS))
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_PODS
+
+
+def _why_not(node: Obj, pods_per_node: dict[str, int]) -> str | None:
+    """The scheduler's reason this node cannot take one more pod, or None if it can."""
+    if not node_ready(node):
+        return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+    if pods_per_node.get(name_of(node), 0) >= max_pods(node):
+        return "Too many pods"
+    return None
+
+
+def pick_node(nodes: Iterable[Obj], pods_per_node: dict[str, int]) -> str | None:
+    """The feasible node with the fewest pods; ties go to the name that sorts first (stable demos)."""
+    feasible = [name_of(n) for n in nodes if _why_not(n, pods_per_node) is None]
+    if not feasible:
+        return None
+    return min(feasible, key=lambda name: (pods_per_node.get(name, 0), name))
+
+
+def unschedulable_message(nodes: list[Obj], pods_per_node: dict[str, int]) -> str:
+    """The PodScheduled=False message, in kube-scheduler's words."""
+    reasons = Counter(r for r in (_why_not(n, pods_per_node) for n in nodes) if r)
+    total = len(nodes)
+    if not total:
+        return "no nodes available to schedule pods"
+    detail = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+    return (f"0/{total} nodes are available: {detail}. preemption: 0/{total} nodes are available: "
+            f"{total} No preemption victims found for incoming pod.")
+
+
+def pick_pod_ip(node: Obj, used: set[str]) -> str | None:
+    """The lowest free address of the node's pod CIDR, from .2 up (.1 is the node's bridge)."""
+    cidr = node_pod_cidr(node)
+    if not cidr:
+        return None
+    network = ipaddress.ip_network(cidr, strict=False)
+    first = int(network.network_address) + 2
+    last = int(network.broadcast_address) - 1
+    for value in range(first, last + 1):
+        ip = str(ipaddress.ip_address(value))
+        if ip not in used:
+            return ip
+    return None
+
+
+class Placement:
+    """pick_node and pick_pod_ip for many new pods in a row (a ReplicaSet scaling up): the same
+    answers, without rescanning every node and every address for each pod. Only the placement's
+    caller adds pods to `pods_per_node` and addresses to `used` meanwhile, and only adds."""
+
+    def __init__(self, nodes: dict[str, Obj], pods_per_node: Counter, used: set[str]):
+        self.nodes, self.pods_per_node, self.used = nodes, pods_per_node, used
+        self._heap = [(pods_per_node.get(name, 0), name) for name, node in nodes.items()
+                      if _why_not(node, pods_per_node) is None]
+        heapq.heapify(self._heap)
+        self._next_ip: dict[str, int] = {}
+
+    def node(self) -> str | None:
+        """pick_node(nodes, pods_per_node) as it would answer now."""
+        while self._heap:
+            count, name = self._heap[0]
+            now = self.pods_per_node.get(name, 0)
+            if count != now:  # a pod went there since: its place in the heap moves
+                heapq.heapreplace(self._heap, (now, name))
+            elif _why_not(self.nodes[name], self.pods_per_node) is not None:
+                heapq.heappop(self._heap)  # full now, and stays full while pods are only added
+            else:
+                return name
+        return None
+
+    def pod_ip(self, node_name: str) -> str | None:
+        """pick_pod_ip(node, used) as it would answer now."""
+        cidr = node_pod_cidr(self.nodes[node_name])
+        if not cidr:
+            return None
+        network = ipaddress.ip_network(cidr, strict=False)
+        start = self._next_ip.get(node_name, int(network.network_address) + 2)
+        for value in range(start, int(network.broadcast_address)):
+            ip = str(ipaddress.ip_address(value))
+            if ip not in self.used:
+                self._next_ip[node_name] = value
+                return ip
+        return None
