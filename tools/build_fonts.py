@@ -26,7 +26,7 @@ OUT = ROOT / "static" / "fonts"
 CATALOGUES = [
     ROOT / "locale" / "ko" / "LC_MESSAGES" / "django.po",
     ROOT / "static" / "js" / "i18n.js",
-    ROOT / "cluster" / "sim" / "trace_text.py",
+    ROOT / "cluster" / "sim" / "dataplane" / "trace_text.py",
 ]
 WEIGHTS = {"Regular": "NotoSansCJK-Regular.ttc", "Bold": "NotoSansCJK-Bold.ttc"}
 KOREAN_FACE = "Noto Sans CJK KR"

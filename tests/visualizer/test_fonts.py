@@ -10,7 +10,7 @@ FONTS = ROOT / "static" / "fonts"
 CATALOGUES = [
     ROOT / "locale" / "ko" / "LC_MESSAGES" / "django.po",
     ROOT / "static" / "js" / "i18n.js",
-    ROOT / "cluster" / "sim" / "trace_text.py",
+    ROOT / "cluster" / "sim" / "dataplane" / "trace_text.py",
     *sorted((ROOT / "templates").rglob("*.html")),
 ]
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
