@@ -94,6 +94,7 @@ def test_a_load_balancer_request_and_a_pod_to_the_cluster_ip(page, server):
     # From a pod to the clusterIP: the packet is addressed to it from the start, yet never visits it.
     client = sandbox.column("pods")[0]
     cluster_ip = f"{services['kubia'][2]}:80"
+    page.wait_for_timeout(800)  # a request within 0.7 s of the last one joins its batch on the page
     [trace] = sandbox.send(cluster_ip, source=f"pod/default/{client}")
     expect(page.locator("#bookview thead th")).to_have_count(2)
     expect(page.locator("#bookview .book-from")).to_have_text(f"from default/{client}")
