@@ -4,7 +4,7 @@
 // ?events_since=<last event seq>&view=<sandbox id> for the sandbox. A gap in either stream asks
 // for what is missing; a message already held is dropped, so nothing is shown twice.
 
-import { backoffDelay, sequenceEvents } from "./socket.js";
+import { ReconnectingSocket, sequenceEvents } from "./socket.js";
 
 // Class messages numbered by the class's seq (they are kept on the server for resuming).
 export const CLASS_TYPES = new Set(["trace", "step", "playback", "select", "question", "reveal", "follow", "spotlight", "end"]);
@@ -32,107 +32,34 @@ export function classSocketUrl(base, { classSeq = null, eventsSeq = null, view =
   return `${base}${base.includes("?") ? "&" : "?"}${params.join("&")}`;
 }
 
-export class ClassSocket {
+export class ClassSocket extends ReconnectingSocket {
   /**
    * handlers: the sandbox page's (onStatus, onHello, onSnapshot, onEvents, onTrace, onError) and
    * onClass(msg) for every class message (also `class`, `hello`, `answered`, `roster`, `student`,
    * `answer`, `error`). options: {sandbox: false} for the class stream alone.
    */
   constructor(url, handlers, { sandbox = true, env = {} } = {}) {
-    this.url = url;
-    this.h = handlers;
+    super(url, handlers, env, FATAL_CLOSE_CODES);
     this.sandbox = sandbox;
-    this.WS = env.WebSocket || globalThis.WebSocket;
-    this.setTimeout = env.setTimeout || globalThis.setTimeout.bind(globalThis);
-    this.clearTimeout = env.clearTimeout || globalThis.clearTimeout.bind(globalThis);
-    this.random = env.random || Math.random;
-    this.ws = null;
-    this.parts = [];
-    this.attempt = 0;
     this.classSeq = null;
     this.eventsSeq = null;
     this.view = "";
     this.student = "";
-    this.retryTimer = null;
-    this.stopped = false;
-    this.denied = false;
     this.classResyncing = false;
     this.eventsResyncing = false;
   }
 
-  start() {
-    this.stopped = false;
-    this._connect();
+  _fresh() {
+    return this.attempt === 0 && this.classSeq === null;
   }
 
-  stop() {
-    this.stopped = true;
-    this.clearTimeout(this.retryTimer);
-    if (this.ws) this.ws.close(1000);
-    this._status("closed");
+  _connectUrl() {
+    return classSocketUrl(this.url, { classSeq: this.classSeq, eventsSeq: this.eventsSeq, view: this.view, sandbox: this.sandbox, student: this.student });
   }
 
-  retryNow() {
-    if (this.stopped || this.denied || (this.ws && this.ws.readyState <= 1)) return;
-    this.clearTimeout(this.retryTimer);
-    this._connect();
-  }
-
-  send(msg) {
-    if (this.ws && this.ws.readyState === 1) {
-      this.ws.send(JSON.stringify(msg));
-      return true;
-    }
-    return false;
-  }
-
-  get connected() {
-    return Boolean(this.ws && this.ws.readyState === 1);
-  }
-
-  _status(state, extra = {}) {
-    if (this.h.onStatus) this.h.onStatus({ state, attempt: this.attempt, ...extra });
-  }
-
-  _connect() {
-    this._status(this.attempt === 0 && this.classSeq === null ? "connecting" : "reconnecting");
-    const url = classSocketUrl(this.url, { classSeq: this.classSeq, eventsSeq: this.eventsSeq, view: this.view, sandbox: this.sandbox, student: this.student });
-    let ws;
-    try {
-      ws = new this.WS(url);
-    } catch {
-      this._scheduleRetry();
-      return;
-    }
-    this.ws = ws;
-    this.parts = [];
+  _beforeConnect() {
     this.classResyncing = false;
     this.eventsResyncing = false;
-    ws.onopen = () => {
-      this.attempt = 0;
-      this._status("open");
-    };
-    ws.onmessage = (ev) => this._onMessage(ev.data);
-    ws.onclose = (ev) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.stopped) return;
-      if (FATAL_CLOSE_CODES.has(ev.code)) {
-        this.denied = true;
-        this._status("denied", { code: ev.code });
-        return;
-      }
-      this._scheduleRetry();
-    };
-    ws.onerror = () => {};
-  }
-
-  _scheduleRetry() {
-    if (this.stopped) return;
-    const delay = backoffDelay(this.attempt, { random: this.random });
-    this.attempt += 1;
-    this._status("waiting", { retryIn: delay });
-    this.retryTimer = this.setTimeout(() => this._connect(), delay);
   }
 
   _classMessage(msg) {
@@ -152,24 +79,7 @@ export class ClassSocket {
     if (this.h.onClass) this.h.onClass(msg);
   }
 
-  _onMessage(data) {
-    let msg;
-    try {
-      msg = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!msg || typeof msg !== "object") return;
-    if (msg.type === "part") {
-      if (msg.n !== this.parts.length) this.parts = [];
-      else this.parts.push(String(msg.data));
-      if (this.parts.length && this.parts.length === msg.of) {
-        const whole = this.parts.join("");
-        this.parts = [];
-        this._onMessage(whole);
-      }
-      return;
-    }
+  _onWhole(msg) {
     if (CLASS_TYPES.has(msg.type) && typeof msg.seq === "number") {
       this._classMessage(msg);
       return;

@@ -33,17 +33,17 @@ export function socketUrl(path, loc) {
   return `${proto}//${loc.host}${path.startsWith("/") ? "" : "/"}${path}`;
 }
 
-// Close codes after which retrying cannot help (application range, agreed with the consumer).
-const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4404]);
-
-export class ClusterSocket {
-  /**
-   * handlers: onStatus({state, retryIn, attempt}), onHello, onSnapshot, onEvents(events),
-   * onTrace(trace), onError(message), onOther(msg).
-   */
-  constructor(url, handlers, env = {}) {
+/**
+ * What every page socket shares: connect, reconnect with backoff (none after a fatal close code),
+ * `stop`, `retryNow`, `send`, and joining a big message sent in parts (visualizer/framing.py).
+ * A subclass says where to connect (`_connectUrl`), what a first connect is (`_fresh`), and
+ * reads whole messages (`_onWhole(msg)`); `_opened`, `_beforeConnect` and `_closed` are hooks.
+ */
+export class ReconnectingSocket {
+  constructor(url, handlers, env = {}, fatalCodes = new Set()) {
     this.url = url;
     this.h = handlers;
+    this.fatalCodes = fatalCodes;
     this.WS = env.WebSocket || globalThis.WebSocket;
     this.setTimeout = env.setTimeout || globalThis.setTimeout.bind(globalThis);
     this.clearTimeout = env.clearTimeout || globalThis.clearTimeout.bind(globalThis);
@@ -51,11 +51,9 @@ export class ClusterSocket {
     this.ws = null;
     this.parts = []; // of a message sent in parts
     this.attempt = 0;
-    this.lastSeq = null;
-    this.resyncing = false;
-    this.resyncTimer = null;
     this.retryTimer = null;
     this.stopped = false;
+    this.denied = false;
   }
 
   start() {
@@ -66,7 +64,6 @@ export class ClusterSocket {
   stop() {
     this.stopped = true;
     this.clearTimeout(this.retryTimer);
-    this.clearTimeout(this.resyncTimer);
     if (this.ws) this.ws.close(1000);
     this._status("closed");
   }
@@ -94,33 +91,44 @@ export class ClusterSocket {
     if (this.h.onStatus) this.h.onStatus({ state, attempt: this.attempt, ...extra });
   }
 
+  _fresh() {
+    return this.attempt === 0;
+  }
+
+  _connectUrl() {
+    return this.url;
+  }
+
+  _beforeConnect() {}
+
+  _opened() {}
+
+  _closed() {}
+
   _connect() {
-    this._status(this.attempt === 0 ? "connecting" : "reconnecting");
+    this._status(this._fresh() ? "connecting" : "reconnecting");
     let ws;
-    // Holding state already: `?since=` makes the server answer with just what we missed
-    // (or a snapshot when its log cannot reach back), instead of a whole snapshot first.
-    const resuming = this.lastSeq !== null;
-    const url = resuming ? `${this.url}${this.url.includes("?") ? "&" : "?"}since=${this.lastSeq}` : this.url;
     try {
-      ws = new this.WS(url);
-    } catch (err) {
+      ws = new this.WS(this._connectUrl());
+    } catch {
       this._scheduleRetry();
       return;
     }
+    this._beforeConnect();
     this.ws = ws;
     this.parts = [];
     ws.onopen = () => {
       this.attempt = 0;
       this._status("open");
-      if (resuming) this._awaitResync();
+      this._opened();
     };
     ws.onmessage = (ev) => this._onMessage(ev.data);
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.resyncing = false;
+      this._closed();
       if (this.stopped) return;
-      if (FATAL_CLOSE_CODES.has(ev.code)) {
+      if (this.fatalCodes.has(ev.code)) {
         this.denied = true;
         this._status("denied", { code: ev.code });
         return;
@@ -140,6 +148,66 @@ export class ClusterSocket {
     this.retryTimer = this.setTimeout(() => this._connect(), delay);
   }
 
+  _onMessage(data) {
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== "object") return;
+    if (msg.type !== "part") {
+      this._onWhole(msg);
+      return;
+    }
+    // A big message in parts: join them, then read the whole.
+    if (msg.n !== this.parts.length) this.parts = [];
+    else this.parts.push(String(msg.data));
+    if (this.parts.length && this.parts.length === msg.of) {
+      const whole = this.parts.join("");
+      this.parts = [];
+      this._onMessage(whole);
+    }
+  }
+
+  _onWhole() {}
+}
+
+// Close codes after which retrying cannot help (application range, agreed with the consumer).
+const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4404]);
+
+export class ClusterSocket extends ReconnectingSocket {
+  /**
+   * handlers: onStatus({state, retryIn, attempt}), onHello, onSnapshot, onEvents(events),
+   * onTrace(trace), onError(message), onOther(msg).
+   */
+  constructor(url, handlers, env = {}) {
+    super(url, handlers, env, FATAL_CLOSE_CODES);
+    this.lastSeq = null;
+    this.resyncing = false;
+    this.resyncTimer = null;
+  }
+
+  stop() {
+    this.clearTimeout(this.resyncTimer);
+    super.stop();
+  }
+
+  // Holding state already: `?since=` makes the server answer with just what we missed
+  // (or a snapshot when its log cannot reach back), instead of a whole snapshot first.
+  _connectUrl() {
+    this.resuming = this.lastSeq !== null;
+    return this.resuming ? `${this.url}${this.url.includes("?") ? "&" : "?"}since=${this.lastSeq}` : this.url;
+  }
+
+  _opened() {
+    if (this.resuming) this._awaitResync();
+  }
+
+  _closed() {
+    this.resyncing = false;
+  }
+
   _resume() {
     this.send({ type: "resume", since: this.lastSeq });
     this._awaitResync();
@@ -154,24 +222,8 @@ export class ClusterSocket {
     }, 5000);
   }
 
-  _onMessage(data) {
-    let msg;
-    try {
-      msg = JSON.parse(data);
-    } catch {
-      return;
-    }
+  _onWhole(msg) {
     switch (msg.type) {
-      case "part":
-        // A big message in parts (visualizer/framing.py): join them, then read the whole.
-        if (msg.n !== this.parts.length) this.parts = [];
-        else this.parts.push(String(msg.data));
-        if (this.parts.length && this.parts.length === msg.of) {
-          const whole = this.parts.join("");
-          this.parts = [];
-          this._onMessage(whole);
-        }
-        break;
       case "hello":
         if (this.h.onHello) this.h.onHello(msg);
         break;
