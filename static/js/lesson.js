@@ -201,6 +201,8 @@ export class LessonPanel {
 
   showScenario(status) {
     if (!this.scenarioEl || status.kind !== "scenario") return;
+    const symptom = this.scenarioEl.querySelector("#lesson-symptom-text");
+    if (symptom && status.symptom) symptom.replaceChildren(...richText(status.symptom));
     const cause = this.scenarioEl.querySelector("#lesson-cause");
     const btn = this.scenarioEl.querySelector("#lesson-cause-btn");
     cause.hidden = !status.cause;
