@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cluster.kinds import KIND_ORDER, kind_info
 from cluster.models import Cluster, Event
+from cluster.sim.endpoints.cost import service_costs
 from cluster.sim.objects import Obj
 
 # A viewer further behind than this gets a fresh snapshot instead of the missed events.
@@ -78,8 +79,6 @@ def events_since(*, cluster: Cluster, seq: int, limit: int = MAX_REPLAY) -> list
 
 def cluster_change_cost(*, cluster: Cluster) -> dict:
     """The bytes one endpoint change (and a rolling update) sends to every kube-proxy, per Service."""
-    from cluster.sim.endpoints.cost import service_costs
-
     objects = {kind: object_list(cluster=cluster, kind=kind) for kind in ("Node", "Endpoints", "EndpointSlice")}
     return {"max_per_slice": cluster.max_endpoints_per_slice,
             "services": service_costs(objects, max_per_slice=cluster.max_endpoints_per_slice)}

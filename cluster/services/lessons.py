@@ -23,7 +23,7 @@ from cluster.services.manifests import ManifestError, manifests_apply
 from cluster.services.objects import object_delete
 from cluster.services.observations import KINDS as OBSERVATION_KINDS
 from cluster.services.observations import MAX_TEXT, observation_record
-from cluster.services.sandboxes import cluster_create, cluster_update_settings
+from cluster.services.sandboxes import cluster_create, cluster_reset, cluster_update_settings
 from cluster.services.traces import trace_create
 from cluster.services.workloads import pod_set_ready, workload_scale
 from cluster.sim.api.fielderrors import status_bad_request
@@ -93,8 +93,6 @@ def _run_start(cluster: Cluster, lesson: Lesson) -> None:
 
 def lesson_reset(*, cluster: Cluster) -> Cluster:
     """Back to the lesson's start: the sandbox's objects and settings, and no progress."""
-    from cluster.services.sandboxes import cluster_reset
-
     lesson = _lesson_of(cluster)
     cluster_reset(cluster=cluster)
     Trace.objects.filter(cluster=cluster).delete()
