@@ -21,9 +21,8 @@ from cluster.services.manifests import (
     manifests_delete,
     resource_ref,
 )
-from cluster.services.objects import create_in, object_delete
+from cluster.services.objects import object_create, object_delete
 from cluster.services.workloads import workload_scale
-from cluster.services.writing import writing
 from cluster.sim.api.fielderrors import kubectl_error_text
 from cluster.sim.api.generators import GeneratorError, deployment, exposed_ports, exposed_service
 
@@ -128,8 +127,7 @@ def _create_deployment(ctx: Context, p: Parsed) -> Output:
     manifest = deployment(names[0], images, replicas=_int_flag(p, "replicas", command, 1),
                           port=_int_flag(p, "port", command, -1), namespace=p.value("namespace") or "default")
     try:
-        with writing(ctx.cluster) as store:
-            create_in(store, manifest)
+        object_create(cluster=ctx.cluster, obj=manifest)
     except ApiError as error:
         raise UsageError(f"error: failed to create deployment: {error.status.get('message', '')}") from None
     return Output(f"deployment.apps/{names[0]} created\n")
@@ -141,8 +139,7 @@ def _create_namespace(ctx: Context, p: Parsed) -> Output:
         raise UsageError(f"error: exactly one NAME is required, got {len(names)}\nSee 'kubectl create namespace -h' "
                          "for help and examples")
     try:
-        with writing(ctx.cluster) as store:
-            create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": names[0]}})
+        object_create(cluster=ctx.cluster, obj={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": names[0]}})
     except ApiError as error:
         raise UsageError(kubectl_error_text(error.status)) from None
     return Output(f"namespace/{names[0]} created\n")
@@ -167,8 +164,7 @@ def kubectl_expose(ctx: Context, args: list[str]) -> Output:
     try:
         manifest = exposed_service(obj, name=service_name, ports=ports, target_port=p.value("target-port"),
                                    type_=p.value("type"), namespace=namespace)
-        with writing(ctx.cluster) as store:
-            create_in(store, manifest)
+        object_create(cluster=ctx.cluster, obj=manifest)
     except GeneratorError as error:
         raise UsageError(f"error: {error}") from None
     except ApiError as error:

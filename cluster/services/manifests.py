@@ -4,7 +4,8 @@ Every document of one text is applied in one write: when any of them fails, none
 error names the document. Each document is decoded as kube-apiserver does under
 `fieldValidation=Strict` (unknown fields and values of the wrong type are refused); everything
 else - defaulting, validation, allocation, controllers - is the write path's (`create_in`,
-`update_in`, `delete_in`). An existing object is changed with kubectl's three-way patch.
+`delete_in`, and the patch verb `patch_in`). An existing object is changed with kubectl's
+three-way patch, sent to the patch verb as kubectl sends it to the apiserver.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from cluster.errors import ApiError
 from cluster.kinds import MANIFEST_KINDS, kind_info
 from cluster.models import Cluster
 from cluster.services.applying import last_applied, three_way_patch, with_last_applied
-from cluster.services.objects import create_in, delete_in, update_in
+from cluster.services.objects import create_in, delete_in
+from cluster.services.verbs import STRATEGIC_MERGE_PATCH, Patch, patch_in
 from cluster.services.writing import writing
 from cluster.sim.api import fielderrors
 from cluster.sim.api.apischema import schema_for
 from cluster.sim.api.decoding import DecodeError, cannot_handle, decode, strict_message
 from cluster.sim.api.fielderrors import go_quote, kubectl_error_text
-from cluster.sim.api.patch import PatchError, strategic_merge_patch
 from cluster.sim.api.yamldoc import YamlSyntaxError, load_documents
 from cluster.sim.objects import Obj
 from cluster.store import Store
@@ -184,14 +185,9 @@ def _apply(store: Store, doc: _Document) -> ManifestResult:
     previous = last_applied(live)
     warnings = [] if previous is not None else [
         MISSING_ANNOTATION_WARNING.format(resource=f"{kind_info(doc.kind).plural}/{doc.name}")]
-    schema = schema_for(doc.kind)
-    patch = three_way_patch(previous or {}, config, schema)
+    patch = Patch(STRATEGIC_MERGE_PATCH, three_way_patch(previous or {}, config, schema_for(doc.kind)))
     before = live["metadata"]["resourceVersion"]
-    try:
-        after = update_in(store, doc.kind, doc.namespace, doc.name,
-                          lambda current: strategic_merge_patch(current, patch, schema))
-    except PatchError as error:
-        raise ApiError(fielderrors.status_bad_request(str(error))) from None
+    after = patch_in(store, doc.kind, doc.namespace, doc.name, patch)
     action = "unchanged" if after["metadata"]["resourceVersion"] == before else "configured"
     return ManifestResult(doc.index, doc.kind, doc.namespace, doc.name, action, warnings)
 

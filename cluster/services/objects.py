@@ -1,9 +1,16 @@
-"""Create, update and delete any stored Kubernetes object, with kube-apiserver semantics."""
+"""Create, update and delete any stored Kubernetes object, with kube-apiserver semantics.
+
+`create_in` / `update_in` / `delete_in` work inside an open write (several changes of one
+transaction); `object_create` / `object_update` / `object_delete` are each one write of their own,
+or with `dry_run` one that is rolled back. The other verbs (replace, patch, apply, status, delete
+collection) are in `verbs.py`, the scale subresource in `scaling.py`.
+"""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from cluster import kinds
 from cluster.errors import ApiError
@@ -121,11 +128,36 @@ def _same(new: Obj, old: Obj) -> bool:
     return a == b
 
 
-def delete_in(store: Store, kind: str, namespace: str, name: str) -> Obj:
+@dataclass(frozen=True)
+class Preconditions:
+    """DeleteOptions.preconditions: delete only the object that still has this uid / version."""
+
+    uid: str | None = None
+    resource_version: str | None = None
+
+
+def _check_preconditions(info: kinds.KindInfo, obj: Obj, preconditions: Preconditions) -> None:
+    """rest.BeforeDelete's early check, with its texts (the conflict names the kind, not the plural)."""
+    meta = obj["metadata"]
+    if preconditions.uid and preconditions.uid != meta.get("uid"):
+        detail = (f"the UID in the precondition ({preconditions.uid}) does not match the UID in record "
+                  f"({meta.get('uid')}). The object might have been deleted and then recreated")
+    elif preconditions.resource_version and preconditions.resource_version != meta.get("resourceVersion"):
+        detail = (f"the ResourceVersion in the precondition ({preconditions.resource_version}) does not match the "
+                  f"ResourceVersion in record ({meta.get('resourceVersion')}). The object might have been modified")
+    else:
+        return
+    raise ApiError(fielderrors.status_conflict(info.kind, meta["name"], info.group, detail))
+
+
+def delete_in(store: Store, kind: str, namespace: str, name: str,
+              *, preconditions: Preconditions | None = None) -> Obj:
     info = kinds.kind_info(kind)
     old = store.peek(kind, namespace, name)
     if old is None:
         raise ApiError(fielderrors.status_not_found(info.plural, name, info.group))
+    if preconditions is not None:
+        _check_preconditions(info, old, preconditions)
     if kind == "Service":
         release_service(store, old)
     if kind == "Namespace":
@@ -140,17 +172,19 @@ def delete_in(store: Store, kind: str, namespace: str, name: str) -> Obj:
     return gone
 
 
-def object_create(*, cluster: Cluster | str, obj: Obj) -> Obj:
-    with writing(cluster) as store:
+def object_create(*, cluster: Cluster | str, obj: Obj, dry_run: bool = False) -> Obj:
+    with writing(cluster, dry_run=dry_run) as store:
         return create_in(store, obj)
 
 
 def object_update(*, cluster: Cluster | str, kind: str, namespace: str, name: str,
-                  mutate: Callable[[Obj], Obj], subresource: str = "") -> Obj:
-    with writing(cluster) as store:
+                  mutate: Callable[[Obj], Obj], subresource: str = "", dry_run: bool = False) -> Obj:
+    with writing(cluster, dry_run=dry_run) as store:
         return update_in(store, kind, namespace, name, mutate, subresource=subresource)
 
 
-def object_delete(*, cluster: Cluster | str, kind: str, namespace: str, name: str) -> Obj:
-    with writing(cluster) as store:
-        return delete_in(store, kind, namespace, name)
+def object_delete(*, cluster: Cluster | str, kind: str, namespace: str, name: str,
+                  preconditions: Preconditions | None = None, dry_run: bool = False) -> Obj:
+    """The object as it was, with the resourceVersion of its deletion."""
+    with writing(cluster, dry_run=dry_run) as store:
+        return delete_in(store, kind, namespace, name, preconditions=preconditions)

@@ -6,6 +6,7 @@ from cluster.errors import ApiError
 from cluster.models import Cluster
 from cluster.presets import node_manifest
 from cluster.services.objects import create_in, delete_in, update_in
+from cluster.services.scaling import replicas_patch, scale_in
 from cluster.services.writing import writing
 from cluster.sim.api.fielderrors import status_not_found
 from cluster.sim.objects import Obj, pod_ready
@@ -24,12 +25,9 @@ def workload_create(*, cluster: Cluster | str, name: str, replicas: int, labels:
 
 
 def workload_scale(*, cluster: Cluster | str, kind: str, namespace: str, name: str, replicas: int) -> Obj:
-    def scale(obj: Obj) -> Obj:
-        obj["spec"]["replicas"] = replicas
-        return obj
-
+    """The workload scaled as `kubectl scale` does it: through its scale subresource."""
     with writing(cluster) as store:
-        return update_in(store, kind, namespace, name, scale)
+        return scale_in(store, kind, namespace, name, replicas_patch(replicas))
 
 
 def pod_set_ready(*, cluster: Cluster | str, namespace: str, name: str, ready: bool) -> Obj:

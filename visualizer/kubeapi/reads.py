@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -15,9 +15,7 @@ from cluster.sim.api.selection import Selection
 from visualizer.kubeapi.errors import KubeError, json_response
 from visualizer.kubeapi.negotiation import rendering
 from visualizer.kubeapi.tables import as_table, include_object
-
-if TYPE_CHECKING:
-    from visualizer.kubeapi.resources import Target
+from visualizer.kubeapi.target import Target
 
 Obj = dict[str, Any]
 

@@ -22,7 +22,7 @@ import random
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -37,9 +37,7 @@ from visualizer.kubeapi.errors import KubeError, bad_request, expired, internal_
 from visualizer.kubeapi.negotiation import Rendering, rendering
 from visualizer.kubeapi.reads import read_list
 from visualizer.kubeapi.tables import as_table, include_object
-
-if TYPE_CHECKING:
-    from visualizer.kubeapi.resources import Target
+from visualizer.kubeapi.target import Target
 
 log = logging.getLogger(__name__)
 

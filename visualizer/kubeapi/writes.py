@@ -1,64 +1,43 @@
-"""Create, update, patch and delete through the cluster's one write path.
+"""Create, update, patch and delete requests, answered by the cluster's verbs.
 
-Each request is decoded here (media type, parsing, Go types, unknown fields) and then handed to
-`create_in` / `update_in` / `delete_in` inside one `writing()` block: validation, defaulting,
-allocation, controllers and events are theirs alone. A patch is applied inside `update_in`'s
-mutate callback, on the locked current object, so two racing patches cannot lose an update.
-`dryRun=All` runs the same write and rolls it back.
+This module is HTTP only: the query (`dryRun`, `fieldValidation`), the body (media type, parsing,
+Go types, unknown fields, the URL's namespace), and the answer (201 for a created object, what a
+DELETE returns). The verbs - replace with create-on-update, the patch types, server-side apply,
+preconditions, dry run - are `cluster/services/verbs.py`'s and `objects.py`'s.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from cluster.errors import ApiError
 from cluster.models import Cluster
-from cluster.services.objects import create_in, delete_in, update_in
-from cluster.services.writing import writing
-from cluster.sim.api import fielderrors
+from cluster.services import verbs
+from cluster.services.objects import Preconditions, object_create, object_delete
 from cluster.sim.api.apischema import Struct, schema_for
-from cluster.sim.api.patch import (
-    PatchError,
-    PatchFormatError,
-    apply_merge,
-    json_patch,
-    merge_patch,
-    strategic_merge_patch,
-)
-from cluster.store import Store
+from cluster.sim.api.selection import Selection
 from visualizer.kubeapi import bodies
 from visualizer.kubeapi.errors import (
     KubeError,
     bad_request,
     json_response,
     method_not_allowed,
-    status,
     success,
 )
-
-if TYPE_CHECKING:
-    from cluster.sim.api.selection import Selection
-    from visualizer.kubeapi.resources import Target
+from visualizer.kubeapi.target import Target
 
 Obj = dict[str, Any]
 
 # The kinds whose DELETE answers with the object itself (the Python client's types expect it).
 DELETE_RETURNS_OBJECT = ("Pod", "Service")
-# registry strategies' AllowCreateOnUpdate: PUT of a missing object creates it.
-CREATE_ON_UPDATE = ("Service", "Endpoints")
 NAMESPACE_MISMATCH = "the namespace of the provided object does not match the namespace sent on the request"
-NAME_MISMATCH = "the name of the object does not match the name on the URL"
-
-
-class _RolledBack(Exception):
-    def __init__(self, result: Any):
-        self.result = result
+PATCH_TYPES = {
+    bodies.JSON_PATCH: verbs.JSON_PATCH,
+    bodies.MERGE_PATCH: verbs.MERGE_PATCH,
+    bodies.STRATEGIC_PATCH: verbs.STRATEGIC_MERGE_PATCH,
+}
 
 
 def dry_run(request: HttpRequest, options: Obj | None = None) -> bool:
@@ -67,20 +46,6 @@ def dry_run(request: HttpRequest, options: Obj | None = None) -> bool:
         if value != "All":
             raise KubeError(bad_request(f'Unsupported value: "{value}": supported values: "All"'))
     return bool(values)
-
-
-def commit(cluster: Cluster, work: Callable[[Store], Any], *, dry: bool = False) -> Any:
-    """Run `work` in one write; with `dry`, run everything and then roll it back."""
-    if not dry:
-        with writing(cluster) as store:
-            return work(store)
-    try:
-        with transaction.atomic():
-            with writing(cluster) as store:
-                result = work(store)
-            raise _RolledBack(result)  # the events' on_commit publication is discarded with it
-    except _RolledBack as done:
-        return done.result
 
 
 def _schema(kind: str) -> Struct:
@@ -92,6 +57,10 @@ def _schema(kind: str) -> Struct:
 
 def _version(target: Target) -> str:
     return target.resource.version
+
+
+def _where(target: Target) -> dict[str, str]:
+    return {"kind": target.resource.kind, "namespace": target.namespace or "", "name": target.name}
 
 
 def decode_object(request: HttpRequest, target: Target) -> bodies.Typed:
@@ -126,35 +95,40 @@ def _writable(target: Target) -> None:
         raise KubeError(method_not_allowed())
 
 
+class _Decoder:
+    """Decodes a changed object into the target's Go type inside the write, keeping the warnings
+    (unknown fields under fieldValidation=Warn) of the last object it decoded."""
+
+    def __init__(self, request: HttpRequest, target: Target, *, type_meta: bool = True):
+        self.resource = target.resource
+        self.version = _version(target)
+        self.validation = bodies.field_validation(request)
+        self.type_meta = type_meta
+        self.warnings: list[str] = []
+
+    def __call__(self, document: Any) -> Obj:
+        if self.type_meta and isinstance(document, dict):
+            bodies.check_type_meta(document, self.resource)
+        typed = bodies.typed(document, _schema(self.resource.kind), kind=self.resource.kind,
+                             version=self.version, validation=self.validation)
+        self.warnings = typed.warnings
+        return typed.obj
+
+
 def create(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
     _writable(target)
     if target.resource.namespaced and target.namespace is None:
         raise KubeError(method_not_allowed())
     decoded = decode_object(request, target)
-    created = commit(cluster, lambda store: create_in(store, decoded.obj), dry=dry_run(request))
+    created = object_create(cluster=cluster, obj=decoded.obj, dry_run=dry_run(request))
     return json_response(created, code=201, warnings=decoded.warnings)
-
-
-def _named_as_url(obj: Obj, target: Target) -> Obj:
-    if obj["metadata"].setdefault("name", target.name) != target.name:
-        raise KubeError(bad_request(NAME_MISMATCH))
-    return obj
 
 
 def update(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
     _writable(target)
     decoded = decode_object(request, target)
-    kind, namespace = target.resource.kind, target.namespace or ""
-    outcome = {"code": 200}
-
-    def work(store: Store) -> Obj:
-        if store.peek(kind, namespace, target.name) is None and kind in CREATE_ON_UPDATE:
-            outcome["code"] = 201
-            return create_in(store, _named_as_url(decoded.obj, target))
-        return update_in(store, kind, namespace, target.name, lambda old: decoded.obj)
-
-    result = commit(cluster, work, dry=dry_run(request))
-    return json_response(result, code=outcome["code"], warnings=decoded.warnings)
+    written = verbs.object_replace(cluster=cluster, **_where(target), obj=decoded.obj, dry_run=dry_run(request))
+    return json_response(written.obj, code=201 if written.created else 200, warnings=decoded.warnings)
 
 
 def read_patch(request: HttpRequest) -> tuple[str, Any]:
@@ -162,20 +136,8 @@ def read_patch(request: HttpRequest) -> tuple[str, Any]:
     return media, bodies.parse(media, raw, what="patch")
 
 
-def patched(media: str, current: Obj, document: Any, schema: Struct | None) -> Any:
-    """`current` with the patch applied: 400 for a malformed patch, 422 when it does not apply."""
-    try:
-        if media == bodies.JSON_PATCH:
-            return json_patch(current, document)
-        if not isinstance(document, dict):
-            raise PatchFormatError("the patch must be a JSON object")
-        if media == bodies.MERGE_PATCH:
-            return merge_patch(current, document)
-        return strategic_merge_patch(current, document, schema)
-    except PatchFormatError as error:
-        raise KubeError(bad_request(str(error))) from None
-    except PatchError as error:
-        raise KubeError(status(422, "Invalid", str(error))) from None
+def patch_of(media: str, document: Any) -> verbs.Patch:
+    return verbs.Patch(PATCH_TYPES[media], document)
 
 
 def patch(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
@@ -183,101 +145,36 @@ def patch(request: HttpRequest, cluster: Cluster, target: Target) -> HttpRespons
     media, document = read_patch(request)
     if media == bodies.APPLY_PATCH:
         return _apply(request, cluster, target, document)
-    resource = target.resource
-    schema = _schema(resource.kind)
-    validation = bodies.field_validation(request)
-    warnings: list[str] = []
-
-    def mutate(old: Obj) -> Obj:
-        result = patched(media, old, document, schema)
-        if isinstance(result, dict):
-            bodies.check_type_meta(result, resource)
-        typed = bodies.typed(
-            result, schema, kind=resource.kind, version=_version(target), validation=validation
-        )
-        warnings[:] = typed.warnings
-        return typed.obj
-
-    result = commit(
-        cluster,
-        lambda store: update_in(store, resource.kind, target.namespace or "", target.name, mutate),
-        dry=dry_run(request),
-    )
-    return json_response(result, warnings=warnings)
+    decode = _Decoder(request, target)
+    result = verbs.object_patch(cluster=cluster, **_where(target), patch=patch_of(media, document),
+                                decode=decode, dry_run=dry_run(request))
+    return json_response(result, warnings=decode.warnings)
 
 
 def _apply(request: HttpRequest, cluster: Cluster, target: Target, document: Any) -> HttpResponse:
-    """Server-side apply, simplified: create when missing (201), else merge into the live object."""
-    resource = target.resource
+    """Server-side apply: 201 when it created the object."""
     if not isinstance(document, dict):
         raise KubeError(bad_request("error decoding patch: an apply configuration must be an object"))
-    bodies.check_type_meta(document, resource)
-    schema = _schema(resource.kind)
-    applied = bodies.typed(
-        document,
-        schema,
-        kind=resource.kind,
-        version=_version(target),
-        validation=bodies.field_validation(request),
-    )
-    _place(applied.obj, target)
-    _named_as_url(applied.obj, target)
-    kind, namespace = resource.kind, target.namespace or ""
-    outcome = {"code": 200}
-
-    def work(store: Store) -> Obj:
-        if store.peek(kind, namespace, target.name) is None:
-            outcome["code"] = 201
-            return create_in(store, applied.obj)
-        return update_in(
-            store, kind, namespace, target.name, lambda old: apply_merge(old, applied.obj, schema)
-        )
-
-    result = commit(cluster, work, dry=dry_run(request))
-    return json_response(result, code=outcome["code"], warnings=applied.warnings)
+    decode = _Decoder(request, target)
+    applied = decode(document)
+    _place(applied, target)
+    written = verbs.object_apply(cluster=cluster, **_where(target), config=applied, dry_run=dry_run(request))
+    return json_response(written.obj, code=201 if written.created else 200, warnings=decode.warnings)
 
 
 def status_subresource(request: HttpRequest, cluster: Cluster, target: Target, verb: str) -> HttpResponse:
     """PUT/PATCH .../status: only the status changes; spec and metadata stay as they are."""
-    resource = target.resource
     _writable(target)
-    schema = _schema(resource.kind)
-    validation = bodies.field_validation(request)
-    warnings: list[str] = []
+    decode = _Decoder(request, target, type_meta=False)
     if verb == "update":
         decoded = decode_object(request, target)
-        warnings = decoded.warnings
-
-        def new_status(old: Obj) -> Any:
-            return decoded.obj.get("status")
+        change: Obj | verbs.Patch = decoded.obj
+        decode.warnings = decoded.warnings
     else:
-        media, document = read_patch(request)
-
-        def new_status(old: Obj) -> Any:
-            result = patched(media, old, document, schema)
-            typed = bodies.typed(
-                result, schema, kind=resource.kind, version=_version(target), validation=validation
-            )
-            warnings[:] = typed.warnings
-            return typed.obj.get("status")
-
-    def mutate(old: Obj) -> Obj:
-        status_value = new_status(old)
-        updated = copy.deepcopy(old)
-        if status_value:
-            updated["status"] = status_value
-        else:
-            updated.pop("status", None)
-        return updated
-
-    result = commit(
-        cluster,
-        lambda store: update_in(
-            store, resource.kind, target.namespace or "", target.name, mutate, subresource="status"
-        ),
-        dry=dry_run(request),
-    )
-    return json_response(result, warnings=warnings)
+        change = patch_of(*read_patch(request))
+    result = verbs.status_update(cluster=cluster, **_where(target), change=change, decode=decode,
+                                 dry_run=dry_run(request))
+    return json_response(result, warnings=decode.warnings)
 
 
 def _delete_options(request: HttpRequest) -> Obj:
@@ -294,32 +191,21 @@ def _delete_options(request: HttpRequest) -> Obj:
     return options
 
 
-def _check_preconditions(target: Target, obj: Obj, options: Obj) -> None:
-    pre = options.get("preconditions") or {}
-    meta = obj["metadata"]
-    for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
-        if pre.get(field) and pre[field] != meta.get(field):
-            detail = f"Precondition failed: {label} in precondition: {pre[field]}, {label} in object meta: {meta.get(field)}"
-            raise ApiError(
-                fielderrors.status_conflict(
-                    target.resource.plural, target.name, detail, target.resource.group
-                )
-            )
+def _preconditions(options: Obj) -> Preconditions | None:
+    given = options.get("preconditions")
+    if not given:
+        return None
+    if not isinstance(given, dict):
+        raise KubeError(bad_request("error decoding DeleteOptions: preconditions must be an object"))
+    return Preconditions(uid=given.get("uid"), resource_version=given.get("resourceVersion"))
 
 
 def delete(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
     _writable(target)
     options = _delete_options(request)
     resource = target.resource
-    namespace = target.namespace or ""
-
-    def work(store: Store) -> Obj:
-        current = store.peek(resource.kind, namespace, target.name)
-        if current is not None:
-            _check_preconditions(target, current, options)
-        return delete_in(store, resource.kind, namespace, target.name)
-
-    last = commit(cluster, work, dry=dry_run(request, options))
+    last = object_delete(cluster=cluster, **_where(target), preconditions=_preconditions(options),
+                         dry_run=dry_run(request, options))
     if resource.kind in DELETE_RETURNS_OBJECT:
         return json_response(last)
     details = {"name": target.name, "kind": resource.plural, "uid": last["metadata"].get("uid", "")}
@@ -334,21 +220,8 @@ def delete_collection(
     _writable(target)
     options = _delete_options(request)
     resource = target.resource
-
-    def work(store: Store) -> list[Obj]:
-        doomed = [
-            (o["metadata"].get("namespace", ""), o["metadata"]["name"])
-            for o in store.list(resource.kind, target.namespace)
-            if chosen.matches(o)
-        ]
-        # An earlier delete may have taken a later object with it (a namespace its contents).
-        return [
-            delete_in(store, resource.kind, ns, name)
-            for ns, name in doomed
-            if store.peek(resource.kind, ns, name) is not None
-        ]
-
-    deleted = commit(cluster, work, dry=dry_run(request, options))
+    deleted = verbs.collection_delete(cluster=cluster, kind=resource.kind, namespace=target.namespace,
+                                      keep=chosen.matches, dry_run=dry_run(request, options))
     return json_response(
         {"kind": resource.list_kind, "apiVersion": resource.group_version, "metadata": {}, "items": deleted}
     )
