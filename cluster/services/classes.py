@@ -164,19 +164,11 @@ def _open(locked: Class) -> None:
 # --- the class --------------------------------------------------------------------------------------
 
 
-def class_create(*, sandbox: Cluster | None = None, lesson: str = "", owner: str = "",
-                 seed: int | None = None) -> Class:
-    """A class on `sandbox`, or on a new sandbox: the lesson's when `lesson` is given, else the
-    kubia demo. The teacher token is the sandbox's access token, so it opens the sandbox too."""
+def class_create(*, sandbox: Cluster | None = None, owner: str = "", seed: int | None = None) -> Class:
+    """A class on `sandbox`, or on a new kubia demo sandbox (a lesson's: `class_lessons.py`). The
+    teacher token is the sandbox's access token, so it opens the sandbox too."""
     if sandbox is None:
-        if lesson:
-            from cluster.services.lessons import lesson_get, lesson_start  # lessons import the trace path
-
-            if not isinstance(lesson, str) or lesson_get(lesson) is None:
-                raise ClassError(f'There is no lesson "{str(lesson)[:64]}".', code="lesson")
-            sandbox = lesson_start(lesson_id=lesson, owner=owner, seed=seed)
-        else:
-            sandbox = cluster_create(preset="kubia", owner=owner, seed=seed)
+        sandbox = cluster_create(preset="kubia", owner=owner, seed=seed)
     for _ in range(20):
         try:
             with transaction.atomic():

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from cluster.models import Class
 from cluster.selectors_classes import class_roster, class_state
+from cluster.services.class_lessons import class_create_for_lesson
 from cluster.services.classes import (
     MAX_CHOICE,
     MAX_CHOICES,
@@ -109,7 +110,8 @@ class ClassCreateApi(APIView):
             if how == "session" and (reason := csrf_failure(request._request)):
                 return Response({"detail": reason}, status=status.HTTP_403_FORBIDDEN)
         try:
-            klass = class_create(sandbox=sandbox, lesson="" if sandbox else data.get("lesson", ""))
+            lesson = "" if sandbox else data.get("lesson", "")
+            klass = class_create_for_lesson(lesson=lesson) if lesson else class_create(sandbox=sandbox)
         except ClassError as error:
             return refused(error)
         body = {"code": klass.code, "teacher_token": klass.teacher_token, "sandbox": klass.sandbox_id,
