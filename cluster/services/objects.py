@@ -30,6 +30,7 @@ _SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation",
                     "managedFields", "selfLink")
 # Kinds whose status a client cannot set on create or update (only controllers do).
 _STATUS_OWNED_BY_SERVER = {"Pod", "Service", "Deployment", "ReplicaSet"}
+NAME_MISMATCH = "the name of the object does not match the name on the URL"
 
 
 def _locate(store: Store, kind: str, obj: Obj) -> tuple[kinds.KindInfo, str]:
@@ -94,7 +95,7 @@ def update_in(store: Store, kind: str, namespace: str, name: str, mutate: Callab
     if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
         raise ApiError(fielderrors.status_conflict(info.plural, name, info.group))
     if meta.get("name", name) != name or (info.namespaced and meta.get("namespace", namespace) != namespace):
-        raise ApiError(fielderrors.status_bad_request("the name of the object does not match the name on the URL"))
+        raise ApiError(fielderrors.status_bad_request(NAME_MISMATCH))
     meta.update(name=name, **({"namespace": namespace} if info.namespaced else {}))
     for field in _SERVER_METADATA:
         meta.pop(field, None)

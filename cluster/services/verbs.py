@@ -17,7 +17,7 @@ from typing import Any
 
 from cluster.errors import ApiError
 from cluster.models import Cluster
-from cluster.services.objects import create_in, delete_in, update_in
+from cluster.services.objects import NAME_MISMATCH, create_in, delete_in, update_in
 from cluster.services.writing import writing
 from cluster.sim.api import fielderrors
 from cluster.sim.api.apischema import Struct, schema_for
@@ -35,7 +35,6 @@ from cluster.store import Store
 JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH = "json", "merge", "strategic"
 # The registry strategies' AllowCreateOnUpdate: a PUT of a missing object creates it.
 CREATE_ON_UPDATE = ("Service", "Endpoints")
-NAME_MISMATCH = "the name of the object does not match the name on the URL"
 
 Decode = Callable[[Any], Obj]
 
