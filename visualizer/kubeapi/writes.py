@@ -63,38 +63,6 @@ def _where(target: Target) -> dict[str, str]:
     return {"kind": target.resource.kind, "namespace": target.namespace or "", "name": target.name}
 
 
-def decode_object(request: HttpRequest, target: Target) -> bodies.Typed:
-    """The request body as an object of the target's kind, in the target's namespace."""
-    resource = target.resource
-    media, raw = bodies.read(request, bodies.OBJECT_TYPES)
-    document = bodies.parse(media, raw)
-    if isinstance(document, dict):
-        bodies.check_type_meta(document, resource)
-    result = bodies.typed(
-        document,
-        _schema(resource.kind),
-        kind=resource.kind,
-        version=_version(target),
-        validation=bodies.field_validation(request),
-    )
-    _place(result.obj, target)
-    return result
-
-
-def _place(obj: Obj, target: Target) -> None:
-    meta = obj.setdefault("metadata", {})
-    if not target.resource.namespaced:
-        return
-    if meta.get("namespace") and target.namespace and meta["namespace"] != target.namespace:
-        raise KubeError(bad_request(NAMESPACE_MISMATCH))
-    meta["namespace"] = target.namespace
-
-
-def _writable(target: Target) -> None:
-    if not target.resource.stored:
-        raise KubeError(method_not_allowed())
-
-
 class _Decoder:
     """Decodes a changed object into the target's Go type inside the write, keeping the warnings
     (unknown fields under fieldValidation=Warn) of the last object it decoded."""
@@ -113,6 +81,29 @@ class _Decoder:
                              version=self.version, validation=self.validation)
         self.warnings = typed.warnings
         return typed.obj
+
+
+def decode_object(request: HttpRequest, target: Target) -> bodies.Typed:
+    """The request body as an object of the target's kind, in the target's namespace."""
+    media, raw = bodies.read(request, bodies.OBJECT_TYPES)
+    decode = _Decoder(request, target)
+    obj = decode(bodies.parse(media, raw))
+    _place(obj, target)
+    return bodies.Typed(obj, decode.warnings)
+
+
+def _place(obj: Obj, target: Target) -> None:
+    meta = obj.setdefault("metadata", {})
+    if not target.resource.namespaced:
+        return
+    if meta.get("namespace") and target.namespace and meta["namespace"] != target.namespace:
+        raise KubeError(bad_request(NAMESPACE_MISMATCH))
+    meta["namespace"] = target.namespace
+
+
+def _writable(target: Target) -> None:
+    if not target.resource.stored:
+        raise KubeError(method_not_allowed())
 
 
 def create(request: HttpRequest, cluster: Cluster, target: Target) -> HttpResponse:
