@@ -10,11 +10,17 @@ loadBalancerSourceRanges, load-balancer status) lives in `body` exactly as in Ku
 
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cluster.sim.objects import ClusterSettings
+
+
+def presence_lease() -> timedelta:
+    return timedelta(seconds=settings.CLASS_PRESENCE_SECONDS)
 
 
 def _token() -> str:
@@ -263,7 +269,10 @@ class ClassStudent(models.Model):
     klass = models.ForeignKey(Class, on_delete=models.CASCADE, related_name="students")
     name = models.CharField(max_length=40)
     token = models.CharField(max_length=64, unique=True, default=_token)
-    connected = models.BooleanField(default=False)
+    # Presence: the student's open screens, and when one of them last renewed its lease. A screen
+    # whose server process died never says goodbye, so a lapsed lease counts as gone.
+    sockets = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change the roster shows, so a teacher's screen keeps the newest of two updates.
     version = models.PositiveIntegerField(default=0)
     copy = models.ForeignKey(Cluster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -276,6 +285,9 @@ class ClassStudent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def present(self, now: datetime) -> bool:
+        return bool(self.sockets) and self.seen_at is not None and now - self.seen_at <= presence_lease()
 
 
 class ClassMessage(models.Model):

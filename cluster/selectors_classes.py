@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from cluster.models import Class, ClassMessage, ClassStudent, LessonProgress, Trace
 from cluster.services.classes import public_question, roster_entry
@@ -87,10 +88,11 @@ def class_roster(*, klass: Class) -> dict[str, Any]:
                 .values_list("cluster_id", "done")) if klass.lesson else {}
     steps = _lesson_steps(klass.lesson)
     rows = []
+    now = timezone.now()
     for student in students:
-        entry = roster_entry(student)
+        entry = roster_entry(student, now)
         if klass.lesson:
             entry["progress"] = {"done": len(done.get(student.copy_id) or []), "steps": steps}
         rows.append(entry)
-    return {"students": rows, "connected": sum(1 for s in students if s.connected), "total": len(students),
+    return {"students": rows, "connected": sum(1 for row in rows if row["connected"]), "total": len(students),
             "steps": steps}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -44,6 +45,8 @@ from cluster.services.classes import (
     class_get,
     class_group,
     class_join,
+    class_presence_renew,
+    class_presence_sweep,
     class_student_by_token,
     class_student_connected,
     teacher_group,
@@ -55,6 +58,11 @@ from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
 
 log = logging.getLogger(__name__)
+
+
+def presence_renewal() -> float:
+    """How often a screen renews its presence (a student's) or looks for lapsed ones (the teacher's)."""
+    return settings.CLASS_PRESENCE_SECONDS / 3
 
 MAX_CLIENT_MESSAGE = 4096
 CLOSE_BAD_REQUEST = 4400
@@ -269,6 +277,19 @@ class ClassSocket(AsyncWebsocketConsumer):
         if self.outbox is not None:
             await self.outbox.stop()
 
+    def every(self, seconds: float, work: Callable[..., Any], **kwargs: Any) -> asyncio.Task:
+        """Run `work` (a database call) every `seconds` while this socket is open."""
+
+        async def repeat() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await database_sync_to_async(work)(**kwargs)
+                except Exception:  # the database is restarting: the next round tries again
+                    log.warning("presence: %s failed", work.__name__, exc_info=True)
+
+        return asyncio.get_running_loop().create_task(repeat())
+
     async def refuse(self, code: str, message: str, close: int) -> None:
         """Accept, say why in words, then close: a browser sees no reason in a refused handshake."""
         await self.accept()
@@ -384,6 +405,7 @@ class StudentConsumer(ClassSocket):
             return
         view = await _view_of(self.klass)
         await database_sync_to_async(class_student_connected)(student=self.student, connected=True)
+        self.presence = self.every(presence_renewal(), class_presence_renew, student=self.student)
         self.emit(encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": "student",
             "class": {"code": self.klass.code, "lesson": self.klass.lesson},
@@ -398,6 +420,8 @@ class StudentConsumer(ClassSocket):
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
         await self.close_outbox()
+        if getattr(self, "presence", None) is not None:
+            self.presence.cancel()
         if self.klass is not None and self.student is not None:
             try:
                 await database_sync_to_async(class_student_connected)(student=self.student, connected=False)
@@ -509,10 +533,13 @@ class TeacherConsumer(ClassSocket):
         }))
         await self.class_catch_up(_number(self.scope, "since"))
         await self.roster_catch_up()
+        self.sweeper = self.every(presence_renewal(), class_presence_sweep, klass=self.klass)
 
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
         await self.close_outbox()
+        if getattr(self, "sweeper", None) is not None:
+            self.sweeper.cancel()
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.teacher_stream.feed:

@@ -170,6 +170,9 @@ CACHES = {
 EVENT_LOG_MAX = env_int("EVENT_LOG_MAX", 10000, minimum=100)
 # cleanup_sandboxes deletes sandboxes idle this long (no write, read or connected viewer).
 SANDBOX_IDLE_HOURS = env_int("SANDBOX_IDLE_HOURS", 24, minimum=1)
+# A student's screen renews its presence a third of this often; one silent for this long (its server
+# process died) is shown as gone.
+CLASS_PRESENCE_SECONDS = env_int("CLASS_PRESENCE_SECONDS", 90, minimum=3)
 # A websocket viewer whose unsent messages pass either bound is closed with code 4008.
 WS_SEND_QUEUE_MESSAGES = env_int("WS_SEND_QUEUE_MESSAGES", 500, minimum=1)
 WS_SEND_QUEUE_BYTES = env_int("WS_SEND_QUEUE_BYTES", 16 * 1024 * 1024, minimum=1024)

@@ -19,6 +19,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -35,6 +36,7 @@ from cluster.models import (
     ClassStudent,
     Cluster,
     Trace,
+    presence_lease,
 )
 from cluster.services.export import sandbox_export
 from cluster.services.objects import create_in
@@ -198,9 +200,10 @@ def class_end(*, klass: Class) -> None:
 # --- students ---------------------------------------------------------------------------------------
 
 
-def roster_entry(student: ClassStudent) -> dict[str, Any]:
-    return {"id": student.pk, "name": student.name, "connected": student.connected, "version": student.version,
-            "copy": str(student.copy_id) if student.copy_id else None, "answers": dict(student.answers or {})}
+def roster_entry(student: ClassStudent, now: datetime | None = None) -> dict[str, Any]:
+    return {"id": student.pk, "name": student.name, "connected": student.present(now or timezone.now()),
+            "version": student.version, "copy": str(student.copy_id) if student.copy_id else None,
+            "answers": dict(student.answers or {})}
 
 
 def class_join(*, klass: Class, name: Any) -> ClassStudent:
@@ -233,15 +236,46 @@ def class_student_by_token(*, klass: Class, token: Any) -> ClassStudent | None:
 
 
 def class_student_connected(*, student: ClassStudent, connected: bool) -> None:
-    """A student's screen came or went; the teacher's roster follows."""
+    """One of a student's screens opened or closed; the teacher's roster follows when that changes
+    whether the student is present. Screens counted before a lapsed lease are gone (their process
+    died without closing them), so an opening screen starts the count afresh."""
+    now = timezone.now()
     with transaction.atomic():
         fresh = ClassStudent.objects.select_for_update().get(pk=student.pk)
-        fresh.connected = connected
-        fresh.version += 1
-        fresh.save(update_fields=["connected", "version"])
-        klass = Class.objects.only("code").get(pk=fresh.klass_id)
-        _to_teacher(klass, {"type": "student", "student": roster_entry(fresh)})
-    student.connected, student.version = fresh.connected, fresh.version
+        was = fresh.present(now)
+        if connected:
+            fresh.sockets = (fresh.sockets if was else 0) + 1
+            fresh.seen_at = now
+        else:
+            fresh.sockets = max(0, fresh.sockets - 1)
+        changed = fresh.present(now) != was
+        fresh.version += changed
+        fresh.save(update_fields=["sockets", "seen_at", "version"])
+        if changed:
+            klass = Class.objects.only("code").get(pk=fresh.klass_id)
+            _to_teacher(klass, {"type": "student", "student": roster_entry(fresh, now)})
+    student.sockets, student.seen_at, student.version = fresh.sockets, fresh.seen_at, fresh.version
+
+
+def class_presence_renew(*, student: ClassStudent) -> None:
+    """An open screen says it is still there (one UPDATE, nothing sent)."""
+    ClassStudent.objects.filter(pk=student.pk, sockets__gt=0).update(seen_at=timezone.now())
+
+
+def class_presence_sweep(*, klass: Class) -> int:
+    """Students whose screens all stopped renewing (their server process died) leave the roster's
+    present ones: the teacher's screen is told. Returns how many."""
+    now = timezone.now()
+    lapsed = 0
+    with transaction.atomic():
+        for student in ClassStudent.objects.select_for_update().filter(
+                klass=klass, sockets__gt=0, seen_at__lt=now - presence_lease()):
+            student.sockets = 0
+            student.version += 1
+            student.save(update_fields=["sockets", "version"])
+            _to_teacher(klass, {"type": "student", "student": roster_entry(student, now)})
+            lapsed += 1
+    return lapsed
 
 
 def _copy_sandbox(source: Cluster, *, owner: str) -> Cluster:

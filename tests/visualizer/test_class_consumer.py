@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.utils import timezone
 
 from cluster.models import Class, ClassStudent, Cluster
 from cluster.selectors import object_list
@@ -93,9 +94,10 @@ async def test_a_student_gets_hello_then_the_class_then_the_sandbox(klass) -> No
     assert snapshot["type"] == "snapshot" and snapshot["cluster"]["id"] == str(klass.sandbox_id)
     assert "actions" not in snapshot  # read-only: no action URLs
     student = await database_sync_to_async(ClassStudent.objects.get)(klass=klass)
-    assert student.connected
+    assert student.present(timezone.now()) and student.sockets == 1
     await ws.disconnect()
-    assert not (await database_sync_to_async(ClassStudent.objects.get)(klass=klass)).connected
+    student = await database_sync_to_async(ClassStudent.objects.get)(klass=klass)
+    assert not student.present(timezone.now()) and student.sockets == 0
 
 
 async def test_traces_and_steps_reach_every_student_in_order(klass) -> None:

@@ -216,3 +216,42 @@ async def test_a_class_survives_a_restart_with_nothing_lost_or_doubled(server: S
     assert sum(1 for s in state["students"] if str(second) in s["answers"]) == 1
     assert len(state["students"]) == 30 and all(s["connected"] for s in state["students"])
     await asyncio.gather(*(s.close() for s in students))
+
+
+async def test_students_of_a_killed_process_leave_the_roster_when_their_lease_lapses(server: Server) -> None:
+    """A killed process closes no socket: its students' presence lapses instead, and the teacher's
+    screen is told; a student who comes back is present again, counted once."""
+    server.env["CLASS_PRESENCE_SECONDS"] = "3"
+    server.start()
+    created = start_class(server)
+    code, token = created["code"], created["teacher_token"]
+    students = [Student(server, code, f"student-{i}") for i in range(3)]
+    await connect_all(students)
+    roster = api(server, f"/api/classes/{code}/", token=token)
+    assert [s["connected"] for s in roster["students"]] == [True] * 3
+
+    await asyncio.sleep(2.5)  # beyond one lease: the open screens renewed theirs
+    assert api(server, f"/api/classes/{code}/", token=token)["connected"] == 3
+
+    server.kill()
+    await asyncio.gather(*(s.close() for s in students))
+    server.start()
+    teacher = await server.socket(f"/ws/classes/{code}/teacher/?token={token}")
+    gone: set[str] = set()
+    async with asyncio.timeout(15):
+        async for text in teacher:
+            message = json.loads(text)
+            if message["type"] == "student" and not message["student"]["connected"]:
+                gone.add(message["student"]["name"])
+            if len(gone) == 3:
+                break
+    roster = api(server, f"/api/classes/{code}/", token=token)
+    assert roster["connected"] == 0 and not any(s["connected"] for s in roster["students"])
+
+    await students[0].connect()  # back, with its token
+    roster = api(server, f"/api/classes/{code}/", token=token)
+    assert [s["connected"] for s in roster["students"]] == [True, False, False]
+    await students[0].close()
+    roster = api(server, f"/api/classes/{code}/", token=token)
+    assert roster["connected"] == 0  # counted once: one close leaves none
+    await teacher.close()
