@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -45,7 +44,6 @@ from cluster.services.classes import (
     class_get,
     class_group,
     class_join,
-    class_presence_renew,
     class_presence_sweep,
     class_student_by_token,
     class_student_connected,
@@ -56,13 +54,9 @@ from visualizer.access import owned_cluster_ids
 from visualizer.classes_access import SESSION_STUDENTS, same_token
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
+from visualizer.presence import presence, renewal_seconds
 
 log = logging.getLogger(__name__)
-
-
-def presence_renewal() -> float:
-    """How often a screen renews its presence (a student's) or looks for lapsed ones (the teacher's)."""
-    return settings.CLASS_PRESENCE_SECONDS / 3
 
 MAX_CLIENT_MESSAGE = 4096
 CLOSE_BAD_REQUEST = 4400
@@ -269,6 +263,10 @@ class ClassSocket(AsyncWebsocketConsumer):
     def forward(self, push: Push) -> None:
         self.outbox.put(push.asgi, len(push.text))  # the shared ASGI message: nothing to build
 
+    def offer(self, push: Push) -> fanout.Send | None:
+        """From the relay: the server's send when the message may go at once, else queued."""
+        return self.outbox.offer(push.asgi, len(push.text))
+
     async def _too_slow(self) -> None:
         await self.leave_all()
         await self.close(code=CLOSE_TOO_SLOW)
@@ -276,19 +274,6 @@ class ClassSocket(AsyncWebsocketConsumer):
     async def close_outbox(self) -> None:
         if self.outbox is not None:
             await self.outbox.stop()
-
-    def every(self, seconds: float, work: Callable[..., Any], **kwargs: Any) -> asyncio.Task:
-        """Run `work` (a database call) every `seconds` while this socket is open."""
-
-        async def repeat() -> None:
-            while True:
-                await asyncio.sleep(seconds)
-                try:
-                    await database_sync_to_async(work)(**kwargs)
-                except Exception:  # the database is restarting: the next round tries again
-                    log.warning("presence: %s failed", work.__name__, exc_info=True)
-
-        return asyncio.get_running_loop().create_task(repeat())
 
     async def refuse(self, code: str, message: str, close: int) -> None:
         """Accept, say why in words, then close: a browser sees no reason in a refused handshake."""
@@ -313,19 +298,19 @@ class ClassSocket(AsyncWebsocketConsumer):
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.class_stream.feed:
-            self._take_class(push)
+            return self._take_class(push)[1]
         return None
 
-    def _take_class(self, push: Push) -> bool:
-        """Queue a class message (or keep it while catching up); True when it was queued."""
+    def _take_class(self, push: Push) -> tuple[bool, fanout.Send | None]:
+        """Pass a class message on (or keep it while catching up): whether it was, and the send
+        to pass it to at once (see Outbox.offer)."""
         stream = self.class_stream
         if not stream.live:
             stream.backlog.append(push)
-            return False
+            return False, None
         if stream.due(push):
-            self.forward(push)
-            return True
-        return False
+            return True, self.offer(push)
+        return False, None
 
     async def class_catch_up(self, since: int | None) -> None:
         """Send what the screen missed (or the whole state), then what came meanwhile, in order and
@@ -405,7 +390,8 @@ class StudentConsumer(ClassSocket):
             return
         view = await _view_of(self.klass)
         await database_sync_to_async(class_student_connected)(student=self.student, connected=True)
-        self.presence = self.every(presence_renewal(), class_presence_renew, student=self.student)
+        presence.add(self.student.pk)
+        self.present = True
         self.emit(encode({
             "type": "hello", "protocol": PROTOCOL_VERSION, "role": "student",
             "class": {"code": self.klass.code, "lesson": self.klass.lesson},
@@ -420,8 +406,8 @@ class StudentConsumer(ClassSocket):
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
         await self.close_outbox()
-        if getattr(self, "presence", None) is not None:
-            self.presence.cancel()
+        if getattr(self, "present", False):
+            presence.remove(self.student.pk)
         if self.klass is not None and self.student is not None:
             try:
                 await database_sync_to_async(class_student_connected)(student=self.student, connected=False)
@@ -432,9 +418,10 @@ class StudentConsumer(ClassSocket):
 
     def take_from(self, feed: Feed, push: Push) -> fanout.Send | None:
         if feed is self.class_stream.feed:
-            if self._take_class(push):
+            taken, send = self._take_class(push)
+            if taken:
                 self.after_class_push(push)
-            return None
+            return send
         stream = self.sandbox_stream
         if stream is None or feed is not stream.feed:
             return None  # a sandbox this screen no longer shows
@@ -443,7 +430,7 @@ class StudentConsumer(ClassSocket):
         if not stream.live:
             stream.backlog.append(push)
         elif stream.due(push):
-            self.forward(push)
+            return self.offer(push)
         return None
 
     def after_class_push(self, push: Push) -> None:
@@ -533,7 +520,7 @@ class TeacherConsumer(ClassSocket):
         }))
         await self.class_catch_up(_number(self.scope, "since"))
         await self.roster_catch_up()
-        self.sweeper = self.every(presence_renewal(), class_presence_sweep, klass=self.klass)
+        self.sweeper = asyncio.get_running_loop().create_task(self._sweep())
 
     async def disconnect(self, code: int) -> None:
         await self.leave_all()
@@ -545,10 +532,18 @@ class TeacherConsumer(ClassSocket):
         if feed is self.teacher_stream.feed:
             if not self.teacher_stream.live:
                 self.teacher_stream.backlog.append(push)
-            else:
-                self.forward(push)
-            return None
+                return None
+            return self.offer(push)
         return super().take_from(feed, push)
+
+    async def _sweep(self) -> None:
+        """Students whose screens stopped renewing (their process died) leave the roster."""
+        while True:
+            await asyncio.sleep(renewal_seconds())
+            try:
+                await database_sync_to_async(class_presence_sweep)(klass=self.klass)
+            except Exception:  # the database is restarting: the next round tries again
+                log.warning("could not look for lapsed students", exc_info=True)
 
     async def roster_catch_up(self) -> None:
         """The whole roster, then the updates that came meanwhile (each carries its version, so an

@@ -181,7 +181,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if not self.live:
             self.backlog.append(push)
         elif self._due(push):
-            self.outbox.put(push.asgi, len(push.text))
+            return self.outbox.offer(push.asgi, len(push.text))
         return None
 
     async def _revoked(self, _message: dict[str, Any]) -> None:

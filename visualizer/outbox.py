@@ -69,6 +69,7 @@ class Outbox:
         self.overflowed = False
         self._ready = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._sending = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._write(), name=f"outbox {self.label}")
@@ -93,6 +94,16 @@ class Outbox:
             self.queued_bytes = 0
         self._ready.set()
 
+    def offer(self, message: dict[str, Any], size: int) -> Send | None:
+        """A published message, from the relay: the server's send to pass it to at once when
+        nothing waits before it and the server's buffer has room (the relay then sends to every
+        such socket in one pass, with no task switch per socket); otherwise it is queued."""
+        if (self._queue or self._sending or self.overflowed
+                or (self._backlog is not None and self._backlog() > self.server_buffer)):
+            self.put(message, size)
+            return None
+        return self._send
+
     def __len__(self) -> int:
         return len(self._queue)
 
@@ -110,7 +121,10 @@ class Outbox:
                 continue
             message, size = self._queue.popleft()
             self.queued_bytes -= size
+            self._sending = True
             try:
                 await self._send(message)
             except Exception:  # the socket is gone; its disconnect stops this task
                 log.debug("could not send to a viewer of %s", self.label, exc_info=True)
+            finally:
+                self._sending = False

@@ -257,9 +257,11 @@ def class_student_connected(*, student: ClassStudent, connected: bool) -> None:
     student.sockets, student.seen_at, student.version = fresh.sockets, fresh.seen_at, fresh.version
 
 
-def class_presence_renew(*, student: ClassStudent) -> None:
-    """An open screen says it is still there (one UPDATE, nothing sent)."""
-    ClassStudent.objects.filter(pk=student.pk, sockets__gt=0).update(seen_at=timezone.now())
+def class_presence_renew(*, student_ids: list[int]) -> None:
+    """Open screens say their students are still there (an UPDATE per 500, nothing sent)."""
+    now = timezone.now()
+    for start in range(0, len(student_ids), 500):
+        ClassStudent.objects.filter(pk__in=student_ids[start:start + 500], sockets__gt=0).update(seen_at=now)
 
 
 def class_presence_sweep(*, klass: Class) -> int:

@@ -66,7 +66,7 @@ def test_a_lapsed_lease_is_absence_and_a_new_screen_counts_afresh(ana: ClassStud
 def test_renewing_keeps_an_open_screen_present(ana: ClassStudent) -> None:
     class_student_connected(student=ana, connected=True)
     age(ana, presence_lease() - timedelta(seconds=1))
-    class_presence_renew(student=ana)
+    class_presence_renew(student_ids=[ana.pk])
     age_now = timezone.now() - ClassStudent.objects.get(pk=ana.pk).seen_at
     assert age_now < timedelta(seconds=5) and present(ana)
 
