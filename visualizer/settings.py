@@ -72,7 +72,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file test database lets Daphne in a child process share it with the tests.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    # WAL: readers (snapshots, watches) never wait for a write; synchronous=NORMAL syncs at
+    # checkpoints instead of at every commit, so a crash of the server loses nothing committed
+    # (only a power loss may lose the last commits of a laptop sandbox).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30, "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
