@@ -4,7 +4,7 @@ broadcast of the same bytes, in the same run.
 Run: .venv/bin/python benchmarks/classroom.py [--students 1,200] [--rounds 20] [--warmup 3] [--no-redis]
 
 Method (the pattern of benchmarks/fanout.py):
-- servers: A, a bare `websockets` server (this script, `bare-server`) whose control message
+- servers: A, a bare `websockets` server (benchmarks/fanout.py's `bare-server`) whose control message
   `{"text": ...}` makes it `broadcast()` that text to every subscriber; B-inmem, the app under
   Daphne (`-v 0`) with the in-memory layer; B-redis, the same with the Redis layer when
   redis-server is installed (a throwaway one is started) or REDIS_URL is set. Each Daphne serves
@@ -40,18 +40,14 @@ from pathlib import Path
 from time import perf_counter
 
 from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.server import broadcast, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.fanout import (  # the repository root is on sys.path first, for `benchmarks` itself
-    GAP,
-    LIFETIME,
+from benchmarks.fanout import (
     RELAY_APP,
-    ROUND_TIMEOUT,
     HttpConnection,
     Servers,
     Target,
-    free_port,
+    measure,
     print_table,
     summary,
     ws_connect,
@@ -60,27 +56,6 @@ from benchmarks.fanout import (  # the repository root is on sys.path first, for
 STEP_MARKER = '{"type":"step","seq":'
 HOPS = 7
 HANDSHAKES_IN_FLIGHT = 50
-
-
-# --- A: the bare websockets server (a child process) ----------------------------------------------
-
-
-async def bare_server(port: int, lifetime: float) -> None:
-    clients = set()
-
-    async def handler(ws) -> None:
-        if ws.request.path == "/ctl":
-            async for message in ws:
-                broadcast(clients, json.loads(message)["text"])
-        else:
-            clients.add(ws)
-            try:
-                await ws.wait_closed()
-            finally:
-                clients.discard(ws)
-
-    async with serve(handler, "127.0.0.1", port, compression=None, ping_interval=None, max_queue=None):
-        await asyncio.sleep(lifetime)
 
 
 # --- the class of each Daphne --------------------------------------------------------------------------
@@ -120,7 +95,7 @@ def start_class(port: int) -> Lesson:
     return Lesson(created["code"], token, trace["id"], seq)
 
 
-# --- readers: which round a message belongs to ------------------------------------------------------
+# --- which round a message belongs to -----------------------------------------------------------------
 
 
 def step_seq(text: str) -> int | None:
@@ -130,60 +105,13 @@ def step_seq(text: str) -> int | None:
     return int(text[len(STEP_MARKER):end])
 
 
-async def read(target: Target, ws: ClientConnection, slot: int) -> None:
-    async for message in ws:
-        if target.active and target.times[slot] is None and step_seq(message) == target.expect:
-            target.times[slot] = perf_counter()
-            target.size = len(message)
-            target.count += 1
-            if target.count == len(target.times):
-                target.done.set()
+class StepTarget(Target):
+    """Times the `step` message carrying the round's seq (`expect`), not just any step."""
 
+    expect: int | None = None
 
-async def open_students(target: Target, n: int) -> float:
-    gate = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
-
-    async def one(i: int) -> ClientConnection:
-        async with gate:
-            path = target.path.format(i=i)
-            ws = await ws_connect(f"ws://127.0.0.1:{target.port}{path}", target.port)
-            if target.name != "A ws":  # hello, then the class state
-                await ws.recv()
-                await ws.recv()
-            return ws
-
-    start = perf_counter()
-    target.viewers = list(await asyncio.gather(*(one(i + target.joined) for i in range(n))))
-    target.joined += n
-    elapsed = perf_counter() - start
-    target.readers = [asyncio.create_task(read(target, ws, i)) for i, ws in enumerate(target.viewers)]
-    return elapsed
-
-
-async def close_students(target: Target) -> None:
-    await asyncio.gather(*(ws.close() for ws in target.viewers), return_exceptions=True)
-    for task in target.readers:
-        task.cancel()
-    target.viewers, target.readers = [], []
-
-
-async def run_round(target: Target, round_id: int, measured: bool) -> None:
-    target.times = [None] * len(target.viewers)
-    target.count, target.post_seconds = 0, None
-    target.done.clear()
-    target.active = True
-    t0 = perf_counter()
-    await target.trigger(round_id)
-    try:
-        await asyncio.wait_for(target.done.wait(), ROUND_TIMEOUT)
-    except TimeoutError:
-        raise RuntimeError(f"{target.name}: {target.count} of {len(target.times)} students got "
-                           f"round {round_id} within {ROUND_TIMEOUT:g} s") from None
-    target.active = False
-    if measured:
-        lags = [t - t0 for t in target.times]
-        target.rounds.append({"last": max(lags), "first": min(lags), "p50": sorted(lags)[len(lags) // 2],
-                              "post": target.post_seconds})
+    def timed(self, message: str) -> bool:
+        return step_seq(message) == self.expect
 
 
 def class_trigger(target: Target, http_conn: HttpConnection, lesson: Lesson):
@@ -192,7 +120,8 @@ def class_trigger(target: Target, http_conn: HttpConnection, lesson: Lesson):
         target.expect = lesson.seq
         body = json.dumps({"trace": lesson.trace, "hop": round_id % HOPS})
         start = perf_counter()
-        status = await http_conn.post_json(f"/api/classes/{lesson.code}/step/", body, lesson.token)
+        status = await http_conn.post(f"/api/classes/{lesson.code}/step/", body, lesson.token,
+                                     "application/json")
         target.post_seconds = perf_counter() - start
         if status != 200:
             raise RuntimeError(f"{target.name}: the step POST answered {status}")
@@ -212,51 +141,18 @@ def bare_trigger(target: Target, control: ClientConnection, lesson: Lesson):
     return trigger
 
 
-class JsonHttp(HttpConnection):
-    async def post_json(self, path: str, body: str, token: str) -> int:
-        if self.writer is None or self.writer.is_closing():
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        data = body.encode()
-        self.writer.write((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-                           f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-                           f"Content-Length: {len(data)}\r\n\r\n").encode() + data)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        await self.reader.readexactly(length)
-        return status
-
-
 # --- the run -----------------------------------------------------------------------------------------
-
-
-async def measure(n: int, targets: list[Target], rounds: int, warmup: int) -> dict[str, float]:
-    opened = {t.name: await open_students(t, n) for t in targets}
-    await asyncio.sleep(1)
-    for t in targets:
-        t.rounds = []
-    for k in range(warmup + rounds):
-        for t in targets[k % len(targets):] + targets[:k % len(targets)]:
-            await run_round(t, k, measured=k >= warmup)
-            await asyncio.sleep(GAP)
-    for t in targets:
-        await close_students(t)
-    return opened
 
 
 async def bench(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="classroom-bench-"))
     servers = Servers(workdir)
-    https: list[JsonHttp] = []
+    https: list[HttpConnection] = []
     controls: list[ClientConnection] = []
     try:
         servers.manage("migrate", "-v", "0")
-        port = free_port()
-        servers.start([sys.executable, __file__, "bare-server", "--port", str(port)], port)
-        bare = Target("A ws", port, "/ws", STEP_MARKER)
+        port = servers.bare()
+        bare = StepTarget("A ws", port, "/ws", STEP_MARKER)
         targets = [bare]
         layers = [("B-inmem", "")]
         redis_url = "" if args.no_redis else servers.redis()
@@ -264,8 +160,8 @@ async def bench(args: argparse.Namespace) -> None:
             layers.append(("B-redis", redis_url))
         for name, url in layers:
             daphne_port = servers.daphne(RELAY_APP, url)
-            targets.append(Target(name, daphne_port, "", STEP_MARKER))
-            https.append(JsonHttp(daphne_port))
+            targets.append(StepTarget(name, daphne_port, "", STEP_MARKER, greeting=2))  # hello, the class
+            https.append(HttpConnection(daphne_port))
         control = await ws_connect(f"ws://127.0.0.1:{bare.port}/ctl", bare.port)
         controls.append(control)
 
@@ -314,19 +210,11 @@ async def bench(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    server = sub.add_parser("bare-server")
-    server.add_argument("--port", type=int, required=True)
-    server.add_argument("--lifetime", type=float, default=LIFETIME)
     parser.add_argument("--students", type=lambda s: [int(x) for x in s.split(",")], default=[1, 200])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--no-redis", action="store_true")
-    args = parser.parse_args()
-    if args.command == "bare-server":
-        asyncio.run(bare_server(args.port, args.lifetime))
-    else:
-        asyncio.run(bench(args))
+    asyncio.run(bench(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -87,7 +88,9 @@ async def bare_server(port: int, lifetime: float) -> None:
             template, upcoming, count = None, None, 0
             async for message in ws:
                 request = json.loads(message)
-                if "template" in request:  # publish mode: the batch to send, as publish_asgi.py
+                if "text" in request:  # these exact bytes (benchmarks/classroom.py)
+                    broadcast(clients, request["text"])
+                elif "template" in request:  # publish mode: the batch to send, as publish_asgi.py
                     template = json.loads(request["template"])
                     upcoming = restamp(template, count)
                 elif "size" in request:
@@ -155,8 +158,9 @@ class Servers:
                        re.search(r"/watch/([^/]+)/", out).group(1))
 
     def start(self, args: list[str], port: int, env: dict | None = None, quiet: bool = False) -> None:
+        # Its own process group: `timeout` and the server it runs are stopped together.
         proc = subprocess.Popen(["timeout", str(LIFETIME), *args], cwd=ROOT, env=env or self.env,
-                                stdout=subprocess.DEVNULL if quiet else None)
+                                stdout=subprocess.DEVNULL if quiet else None, start_new_session=True)
         self.procs.append(proc)
         wait_listening(port, proc)
 
@@ -192,8 +196,9 @@ class Servers:
                 proc.terminate()
             try:
                 proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            except subprocess.TimeoutExpired:  # a Daphne still closing hundreds of sockets
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
 
 # --- client side ---------------------------------------------------------------------------------
@@ -207,13 +212,14 @@ class HttpConnection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, body: str, token: str) -> int:
+    async def post(self, path: str, body: str, token: str,
+                   content_type: str = "application/x-www-form-urlencoded") -> int:
         if self.writer is None or self.writer.is_closing():
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         data = body.encode()
         self.writer.write((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                            f"Authorization: Bearer {token}\r\n"
-                           "Content-Type: application/x-www-form-urlencoded\r\n"
+                           f"Content-Type: {content_type}\r\n"
                            f"Content-Length: {len(data)}\r\n\r\n").encode() + data)
         status = int((await self.reader.readline()).split()[1])
         length = 0
@@ -245,9 +251,15 @@ class Target:
     size: int = 0  # characters of the last timed message
     post_seconds: float | None = None
     rounds: list[dict] = field(default_factory=list)
+    greeting: int = 0  # messages a socket reads after connecting, before it is counted open
+    joined: int = 0  # sockets opened so far (the path may number them: `{i}`)
 
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}{self.path}"
+    def url(self, i: int = 0) -> str:
+        return f"ws://127.0.0.1:{self.port}{self.path.format(i=i)}"
+
+    def timed(self, message: str) -> bool:
+        """Whether `message` is the one this round waits for."""
+        return message.startswith(self.marker)
 
 
 def ws_connect(url: str, port: int):
@@ -257,7 +269,7 @@ def ws_connect(url: str, port: int):
 
 async def read(target: Target, ws: ClientConnection, slot: int) -> None:
     async for message in ws:
-        if target.active and target.times[slot] is None and message.startswith(target.marker):
+        if target.active and target.times[slot] is None and target.timed(message):
             target.times[slot] = perf_counter()
             target.size = len(message)
             target.count += 1
@@ -268,12 +280,16 @@ async def read(target: Target, ws: ClientConnection, slot: int) -> None:
 async def open_viewers(target: Target, n: int) -> float:
     gate = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
 
-    async def one() -> ClientConnection:
+    async def one(i: int) -> ClientConnection:
         async with gate:
-            return await ws_connect(target.url(), target.port)
+            ws = await ws_connect(target.url(i), target.port)
+            for _ in range(target.greeting):
+                await ws.recv()
+            return ws
 
     start = perf_counter()
-    target.viewers = list(await asyncio.gather(*(one() for _ in range(n))))
+    target.viewers = list(await asyncio.gather(*(one(target.joined + i) for i in range(n))))
+    target.joined += n
     elapsed = perf_counter() - start
     target.readers = [asyncio.create_task(read(target, ws, i)) for i, ws in enumerate(target.viewers)]
     return elapsed
