@@ -25,13 +25,14 @@ from django.conf import settings
 
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
-from cluster.selectors import cluster_by_watch_token, cluster_get, cluster_snapshot, events_since
+from cluster.selectors import cluster_by_watch_token, cluster_get, events_since
 from cluster.services.activity import cluster_touch
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
+from visualizer.snapshots import packed_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,8 @@ def _resolve(scope: dict[str, Any]) -> tuple[Cluster | None, str]:
 
 @database_sync_to_async
 def _snapshot(cluster: Cluster, role: str) -> tuple[str, int]:
-    """The encoded snapshot (read and encoded off the event loop) and its seq."""
-    message = cluster_snapshot(cluster=cluster)
+    """The encoded snapshot (read and packed off the event loop) and its seq."""
+    message = packed_snapshot(cluster=cluster)
     if role == OWNER:
         message["actions"] = sandbox_actions(cluster)
     return encode(message), message["seq"]

@@ -18,7 +18,7 @@ from cluster.services import classes as services
 from cluster.services.classes import class_create, class_group
 from cluster.services.traces import trace_create
 from tests.visualizer.test_consumer import communicator, receive
-from visualizer import class_consumers, fanout
+from visualizer import class_consumers, fanout, snapshots
 from visualizer.class_consumers import ClassSocket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ async def relays(monkeypatch):
     class_relays, sandbox_relays = class_consumers.GroupRelays(), fanout.Relays()
     monkeypatch.setattr(ClassSocket, "relays", class_relays)
     monkeypatch.setattr(ClassSocket, "sandbox_relays", sandbox_relays)
-    class_consumers._SNAPSHOTS.clear()
+    snapshots._packed.clear()
     yield class_relays, sandbox_relays
     await class_relays.close()
     await sandbox_relays.close()
