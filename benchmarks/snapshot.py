@@ -12,8 +12,9 @@ Makes two sandboxes with `createcluster --preset scale` (3 nodes and 100 pods; 1
 - the bytes of each;
 - the page's first paint: navigation to the first canvas frame showing every pod (the page's
   loop figures on window.__servicescope: `pods` counted and the static layer drawn), in headless
-  Chromium (flags as in tests/browser/conftest.py), the first load after a server restart and
-  the median of the loads after it;
+  Chromium (flags as in tests/browser/conftest.py) on a warm server: right after a write (one
+  pod's readiness flipped), so the snapshot is read and packed for that load, and again at the
+  same seq, when it comes from the cache;
 and the 10,000-pod figures as ratios of the 100-pod ones. Goal: both under 1 s at 10,000 pods.
 """
 
@@ -26,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,22 +74,36 @@ def server_figures(name: str, repeat: int) -> dict[str, float]:
             "plain_mib": len(plain_text) / 2**20, "packed_mib": len(packed_text) / 2**20}
 
 
-def first_paints(server: DaphneServer, urls: Sandbox, pods: int, repeat: int) -> dict[str, float]:
+def first_paints(server: DaphneServer, urls: Sandbox, name: str, pods: int, repeat: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    server.restart()  # an empty snapshot cache: the first load packs
-    times = []
-    with sync_playwright() as playwright:
+    from cluster.models import Cluster
+    from cluster.selectors import object_list
+    from cluster.services.workloads import pod_set_ready
+
+    cluster = Cluster.objects.get(name=name)
+    pod = object_list(cluster=cluster, kind="Pod")[0]["metadata"]
+    uncached, cached = [], []
+    # Playwright's sync API runs an event loop in this thread: the writes go to another one.
+    writer = ThreadPoolExecutor(1)
+    with writer, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        page.goto(urls.owner_url)  # the token makes this browser the owner; then the page itself
-        for _ in range(repeat + 1):
-            page.goto(server.base_url + urls.path, wait_until="commit")
-            times.append(page.wait_for_function(FIRST_PAINT_JS, arg=pods, polling="raf", timeout=60_000).json_value()
-                         / 1000)
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+
+        def load(url: str) -> float:
+            page.goto(url, wait_until="commit")
+            return page.wait_for_function(FIRST_PAINT_JS, arg=pods, polling="raf", timeout=60_000).json_value() / 1000
+
+        load(urls.owner_url)  # the token makes this browser the owner; the server warms up
+        for n in range(repeat):
+            # A new seq: the next load waits for its snapshot to be read and packed; the one after
+            # it gets the same snapshot from the cache, as every further viewer at that seq does.
+            writer.submit(pod_set_ready, cluster=cluster, namespace=pod["namespace"], name=pod["name"],
+                          ready=bool(n % 2)).result()
+            uncached.append(load(server.base_url + urls.path))
+            cached.append(load(server.base_url + urls.path))
         browser.close()
-    return {"paint_first_s": times[0], "paint_s": median(times[1:])}
+    return {"paint_uncached_s": median(uncached), "paint_s": median(cached)}
 
 
 def main() -> None:
@@ -112,7 +128,8 @@ def main() -> None:
             urls = parse_urls(out)
             made = time.perf_counter() - start
             figures[label] = {**server_figures(f"snapshot-{pods}", args.repeat),
-                              **first_paints(server, urls, pods, args.repeat), "made": made, "pods": pods}
+                              **first_paints(server, urls, f"snapshot-{pods}", pods, args.repeat),
+                              "made": made, "pods": pods}
     finally:
         server.cleanup()
     report(figures)
@@ -133,8 +150,8 @@ def report(figures: dict[str, dict[str, float]]) -> None:
             ("snapshot as plain JSON, before (ms)", "plain_s", 1000),
             ("snapshot bytes, packed (MiB)", "packed_mib", 1),
             ("snapshot bytes, plain JSON (MiB)", "plain_mib", 1),
-            ("first paint, first load (ms)", "paint_first_s", 1000),
-            ("first paint, later loads (ms)", "paint_s", 1000)]
+            ("first paint, snapshot packed (ms)", "paint_uncached_s", 1000),
+            ("first paint, snapshot cached (ms)", "paint_s", 1000)]
     columns = f"{small['pods']} pods", f"{large['pods']} pods"
     print(f"\n{'figure':<38}{columns[0]:>12}{columns[1]:>14}{'ratio':>8}")
     for label, key, scale in rows:
@@ -142,7 +159,7 @@ def report(figures: dict[str, dict[str, float]]) -> None:
     print(f"\nat {large['pods']} pods: packed {large['plain_mib'] / large['packed_mib']:.1f}x smaller and "
           f"{large['plain_s'] / large['packed_s']:.1f}x faster than plain JSON; goal < {GOAL_S:.0f} s: "
           f"snapshot {'met' if large['packed_s'] < GOAL_S else 'NOT met'}, "
-          f"first paint {'met' if max(large['paint_first_s'], large['paint_s']) < GOAL_S else 'NOT met'}")
+          f"first paint {'met' if max(large['paint_uncached_s'], large['paint_s']) < GOAL_S else 'NOT met'}")
 
 
 if __name__ == "__main__":
