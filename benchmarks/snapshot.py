@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/snapshot.py [--pods 10000] [--repeat 3]
 
 Makes two sandboxes with `createcluster --preset scale` (3 nodes and 100 pods; 100 nodes and
 10,000 pods) and prints, for each, the median of --repeat runs of
-- the server's snapshot as the socket sends it (visualizer/snapshots.py): read and packed with the
+- the server's snapshot as the socket sends it (cluster/snapshots.py): read and packed with the
   cache emptied first, and again from the cache (what every further viewer at that seq costs);
 - beside it, the snapshot as plain JSON (cluster_snapshot + encode, what the socket sent before
   and the JSON API still returns): the baseline of the same run;
@@ -52,10 +52,10 @@ def median(samples: list[float]) -> float:
 
 
 def server_figures(name: str, repeat: int) -> dict[str, float]:
+    from cluster import snapshots
     from cluster.events import encode
     from cluster.models import Cluster
     from cluster.selectors import cluster_snapshot
-    from visualizer import snapshots
 
     cluster = Cluster.objects.get(name=name)
     plain, packed, cached = [], [], []

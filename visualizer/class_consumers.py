@@ -48,12 +48,12 @@ from cluster.services.classes import (
     class_student_connected,
     teacher_group,
 )
+from cluster.snapshots import packed_snapshot
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.classes_access import SESSION_STUDENTS, same_token
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
-from visualizer.snapshots import packed_snapshot
 
 log = logging.getLogger(__name__)
 

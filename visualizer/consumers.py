@@ -27,12 +27,12 @@ from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
 from cluster.selectors import cluster_by_watch_token, cluster_get, events_since
 from cluster.services.activity import cluster_touch
+from cluster.snapshots import packed_snapshot
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
-from visualizer.snapshots import packed_snapshot
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-// The packed objects of a websocket `snapshot` (visualizer/snapshots.py; README.md, Live updates):
+// The packed objects of a websocket `snapshot` (cluster/snapshots.py; README.md, Live updates):
 // `packed` is `{kind: [object, ...]}` as JSON, deflated (zlib, RFC 1950) and base64 encoded,
 // about a thirteenth of the JSON. Unpacking gives the message the page always read: `objects`
 // in place of `packing` and `packed`, so state.js builds the same model from either.

@@ -2,7 +2,7 @@
 
 test_snapshotcodec.mjs unpacks `packed` and compares it with `objects`. One Service carries a
 Korean annotation, so the fixture also proves the UTF-8 round trip. The objects are joined as
-visualizer/snapshots.py joins stored bodies (json.dumps per object, as the JSON column keeps
+cluster/snapshots.py joins stored bodies (json.dumps per object, as the JSON column keeps
 them). Run again after the packing changes:
 
     .venv/bin/python tests/js/make_fixture_packed.py
@@ -23,7 +23,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from visualizer.snapshots import pack_objects  # noqa: E402
+from cluster.snapshots import pack_objects  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -12,13 +12,14 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from cluster import snapshots
 from cluster.models import Class, ClassStudent, Cluster
 from cluster.selectors import object_list
 from cluster.services import classes as services
 from cluster.services.classes import class_create, class_group
 from cluster.services.traces import trace_create
 from tests.visualizer.test_consumer import communicator, receive
-from visualizer import class_consumers, fanout, snapshots
+from visualizer import class_consumers, fanout
 from visualizer.class_consumers import ClassSocket
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -24,10 +24,10 @@ from cluster.models import Cluster, Event
 from cluster.selectors import object_list
 from cluster.services.traces import trace_create
 from cluster.services.workloads import pod_set_ready
+from cluster.snapshots import snapshot_objects
 from visualizer import consumers, fanout
 from visualizer.asgi import application
 from visualizer.consumers import SandboxConsumer
-from visualizer.snapshots import snapshot_objects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -21,7 +21,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from visualizer.snapshots import snapshot_objects
+from cluster.snapshots import snapshot_objects
 
 ROOT = Path(__file__).resolve().parents[2]
 

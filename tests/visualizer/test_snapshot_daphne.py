@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from cluster.snapshots import PACKING, snapshot_objects
 from tests.visualizer.test_consumer_restart import Server
 from visualizer.framing import PART_SIZE
-from visualizer.snapshots import PACKING, snapshot_objects
 
 FRAME_LIMIT = 2**20  # Daphne's (autobahn's) default websocket message limit
 PODS, NODES = 10_000, 100

@@ -1,4 +1,4 @@
-"""The packed websocket snapshot (visualizer/snapshots.py): the same objects as the JSON snapshot,
+"""The packed websocket snapshot (cluster/snapshots.py): the same objects as the JSON snapshot,
 packed once per sandbox and seq however many sockets ask for it."""
 
 from __future__ import annotations
@@ -7,13 +7,14 @@ import asyncio
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 
+from cluster import snapshots
 from cluster.models import Cluster
 from cluster.selectors import cluster_snapshot
 from cluster.services.sandboxes import cluster_update_settings
+from cluster.snapshots import PACKING, packed_snapshot, snapshot_objects, unpack_objects
 from tests.visualizer.test_consumer import communicator, flip, flip_first_pod, opened, relays, watch_path  # noqa: F401
-from visualizer import snapshots
-from visualizer.snapshots import PACKING, packed_snapshot, snapshot_objects, unpack_objects
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,3 +71,16 @@ async def test_viewers_joining_together_share_one_packing(kubia, packs) -> None:
     assert snapshot["seq"] > answers[0][1]["seq"] and len(packs) == 2
     for ws in [*sockets, late]:
         await ws.disconnect()
+
+
+async def test_a_settings_change_reaches_viewers_as_a_packed_snapshot(kubia, packs) -> None:
+    ws = communicator(watch_path(kubia))
+    _, first = await opened(ws)
+    await database_sync_to_async(cluster_update_settings)(cluster=kubia, proxy_mode="nftables")
+    again = json.loads(await ws.receive_from(timeout=5))
+    assert again["type"] == "snapshot" and again["packing"] == PACKING
+    assert again["cluster"]["settings"]["proxyMode"] == "nftables" and again["seq"] == first["seq"]
+    plain = await database_sync_to_async(cluster_snapshot)(cluster=kubia)
+    assert snapshot_objects(again) == plain["objects"]
+    assert packs == [str(kubia.pk)], "the same seq: packed once"
+    await ws.disconnect()

@@ -1,9 +1,9 @@
-"""The websocket `snapshot` message: its objects packed, and packed once per sandbox and seq.
+"""The `snapshot` message of the sandbox websocket: its objects packed, once per sandbox and seq.
 
-At 10,000 pods a snapshot's objects are 23 MB of JSON, and decoding the stored bodies to encode
+At 10,000 pods a snapshot's objects are 21 MB of JSON, and decoding the stored bodies to encode
 them again took most of a second. Packed, they are the stored JSON texts joined as they are,
 zlib-compressed (RFC 1950, which the browser's DecompressionStream("deflate") reads) and base64
-encoded: about 1.8 MB, in a fraction of the time. static/js/snapshotcodec.js unpacks them.
+encoded: about 1.7 MB, in a fraction of the time. static/js/snapshotcodec.js unpacks them.
 
 Objects only change with the sandbox's resourceVersion (every write bumps it), so the packed
 objects are kept per (sandbox, seq) and shared by every socket that needs that snapshot: a class
