@@ -37,7 +37,8 @@ export function socketUrl(path, loc) {
 
 /**
  * What every page socket shares: connect, reconnect with backoff (none after a fatal close code),
- * `stop`, `retryNow`, `send`, and joining a big message sent in parts (visualizer/framing.py).
+ * `stop`, `retryNow`, `send`, joining a big message sent in parts (visualizer/framing.py) and
+ * unpacking a packed snapshot (snapshotcodec.js).
  * A subclass says where to connect (`_connectUrl`), what a first connect is (`_fresh`), and
  * reads whole messages (`_onWhole(msg)`); `_opened`, `_beforeConnect` and `_closed` are hooks.
  */
