@@ -11,7 +11,8 @@ Prints, for each shape, at N = 100 and N = 10,000, the median time of
 - a readiness flip of one pod (the whole write path: load, controllers, flush),
 - a pod delete (its ReplicaSet makes a replacement),
 - a trace through the service layer to the Service,
-- the websocket snapshot (read and JSON-encode the whole sandbox), with its size;
+- the websocket snapshot (read and pack the whole sandbox, nothing cached; benchmarks/snapshot.py
+  has the details), with its size;
 and each large figure as a ratio of the small one measured in the same run.
 With --bulk-nodes/--bulk-pods it also times `createcluster --preset scale` at that size.
 """
@@ -38,10 +39,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from cluster import snapshots  # noqa: E402
 from cluster.events import encode  # noqa: E402
 from cluster.models import Cluster  # noqa: E402
 from cluster.presets import node_manifest, service_manifest  # noqa: E402
-from cluster.selectors import cluster_snapshot, object_get, object_list  # noqa: E402
+from cluster.selectors import object_get, object_list  # noqa: E402
 from cluster.services.objects import create_in, object_create, object_delete  # noqa: E402
 from cluster.services.traces import trace_create  # noqa: E402
 from cluster.services.workloads import pod_set_ready, workload_create  # noqa: E402
@@ -94,8 +96,9 @@ def measure(pods: int, per_service: int, repeat: int) -> dict[str, float]:
         traces.append(time.perf_counter() - start)
     snaps, size = [], 0
     for _ in range(3):
+        snapshots._packed.clear()
         start = time.perf_counter()
-        size = len(encode(cluster_snapshot(cluster=cluster)).encode())
+        size = len(encode(snapshots.packed_snapshot(cluster=cluster)).encode())
         snaps.append(time.perf_counter() - start)
     return {"made": made, "flip": median_ms(flips), "delete": median_ms(deletes), "trace": median_ms(traces),
             "snapshot": median_ms(snaps), "snapshot_mib": size / 2**20}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from cluster.kinds import KIND_ORDER, kind_info
 from cluster.models import Cluster, Event
@@ -62,6 +64,19 @@ def cluster_snapshot(*, cluster: Cluster) -> dict:
         "cluster": {"id": str(fresh.pk), "name": fresh.name, "settings": cluster_settings_wire(fresh)},
         "objects": objects,
     }
+
+
+def objects_json(*, cluster: Cluster) -> str:
+    """The JSON text of `{kind: [object, ...]}` (the kinds and order of a snapshot), made of the
+    stored bodies as they are: no row becomes a model instance and no body is decoded, which at
+    10,000 pods is most of the cost of a snapshot. Call it inside the transaction that read
+    `cluster`'s resourceVersion, so the text is at that version."""
+    lists = []
+    for kind in KIND_ORDER:
+        rows = kind_info(kind).model.objects.filter(cluster=cluster).order_by("namespace", "name")
+        texts = rows.annotate(text=Cast("body", TextField())).values_list("text", flat=True)
+        lists.append(f'"{kind}":[{",".join(texts)}]')
+    return "{" + ",".join(lists) + "}"
 
 
 def events_since(*, cluster: Cluster, seq: int, limit: int = MAX_REPLAY) -> list[Event] | None:

@@ -36,7 +36,7 @@ from django.conf import settings
 
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Class, ClassStudent, Cluster
-from cluster.selectors import cluster_snapshot, events_since
+from cluster.selectors import events_since
 from cluster.selectors_classes import class_messages_since, class_roster, class_state
 from cluster.services.classes import (
     ClassError,
@@ -49,6 +49,7 @@ from cluster.services.classes import (
     class_student_connected,
     teacher_group,
 )
+from cluster.snapshots import packed_snapshot
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.classes_access import SESSION_STUDENTS, same_token
@@ -200,13 +201,10 @@ def _view_of(klass: Class) -> str:
     return str(spot["cluster"]) if spot else str(fresh.sandbox_id)
 
 
-_SNAPSHOTS: dict[tuple[str, int], str] = {}
-
-
 @database_sync_to_async
 def _sandbox_catch_up(cluster_id: str, since: int | None) -> tuple[str, int] | None:
-    """The encoded events after `since`, or a snapshot (one encoding per sandbox and seq, shared by
-    the screens of a class that connect together); None when the sandbox is gone."""
+    """The encoded events after `since`, or a snapshot (packed once per sandbox and seq, shared
+    by the screens of a class that connect together); None when the sandbox is gone."""
     cluster = Cluster.objects.filter(pk=cluster_id).first()
     if cluster is None:
         return None
@@ -214,16 +212,8 @@ def _sandbox_catch_up(cluster_id: str, since: int | None) -> tuple[str, int] | N
         events = events_since(cluster=cluster, seq=since)
         if events is not None:
             return encode(events_message(events)), (events[-1].seq if events else since)
-    key = (cluster_id, cluster.resource_version)
-    text = _SNAPSHOTS.get(key)
-    if text is None:
-        snapshot = cluster_snapshot(cluster=cluster)
-        key = (cluster_id, snapshot["seq"])
-        text = encode(snapshot)
-        if len(_SNAPSHOTS) >= 8:
-            _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-        _SNAPSHOTS[key] = text
-    return text, key[1]
+    snapshot = packed_snapshot(cluster=cluster)
+    return encode(snapshot), snapshot["seq"]
 
 
 @database_sync_to_async

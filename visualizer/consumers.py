@@ -25,8 +25,9 @@ from django.conf import settings
 
 from cluster.events import PROTOCOL_VERSION, encode, events_message
 from cluster.models import Cluster
-from cluster.selectors import cluster_by_watch_token, cluster_get, cluster_snapshot, events_since
+from cluster.selectors import cluster_by_watch_token, cluster_get, events_since
 from cluster.services.activity import cluster_touch
+from cluster.snapshots import packed_snapshot
 from visualizer import fanout
 from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
@@ -87,8 +88,8 @@ def _resolve(scope: dict[str, Any]) -> tuple[Cluster | None, str]:
 
 @database_sync_to_async
 def _snapshot(cluster: Cluster, role: str) -> tuple[str, int]:
-    """The encoded snapshot (read and encoded off the event loop) and its seq."""
-    message = cluster_snapshot(cluster=cluster)
+    """The encoded snapshot (read and packed off the event loop) and its seq."""
+    message = packed_snapshot(cluster=cluster)
     if role == OWNER:
         message["actions"] = sandbox_actions(cluster)
     return encode(message), message["seq"]

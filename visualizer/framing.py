@@ -1,9 +1,10 @@
 """Big websocket messages go out in parts.
 
 Daphne (autobahn) refuses to send a websocket message over its payload limit, 1 MiB unless the
-server is started with `--websocket_max_message_size`, and closes the socket instead. The snapshot
-of a 1,000-pod sandbox is about 2.4 MB, and so is the event batch of a scale-up to 1,000: the page
-would reconnect, get the same message, and loop. So any text over PART_SIZE characters is sent as
+server is started with `--websocket_max_message_size`, and closes the socket instead. The event
+batch of a scale-up to 1,000 pods is about 2.4 MB, and the packed snapshot of a 10,000-pod sandbox
+(cluster/snapshots.py) 1.7 MB: the page would reconnect, get the same message, and loop. So any
+text over PART_SIZE characters is sent as
 `{"type": "part", "n": i, "of": total, "data": "<text[i * PART_SIZE:(i + 1) * PART_SIZE]>"}`
 messages, which static/js/socket.js joins back before parsing.
 """

@@ -18,11 +18,11 @@ from cluster.presets import (
     preset_manifests,
     scale_batches,
 )
-from cluster.selectors import cluster_snapshot
 from cluster.services.objects import create_in, delete_in
 from cluster.services.writing import writing
 from cluster.sim.allocation.bitmap import kubernetes_service_ip
 from cluster.sim.api.fielderrors import FieldError, invalid_status, status_bad_request
+from cluster.snapshots import packed_snapshot
 from cluster.store import Store
 
 # The kubia preset's load balancer gets the book's address first (chapter 5: 130.211.53.173).
@@ -131,7 +131,7 @@ def cluster_reset(*, cluster: Cluster, seed: int | None = None) -> Cluster:
     cluster.refresh_from_db()
     if cluster.settings != before:
         # After the events (on_commit keeps the order, inside an outer transaction too).
-        transaction.on_commit(lambda: broadcast(cluster.pk, cluster_snapshot(cluster=cluster)))
+        transaction.on_commit(lambda: broadcast(cluster.pk, packed_snapshot(cluster=cluster)))
     return cluster
 
 
@@ -170,7 +170,7 @@ def cluster_update_settings(*, cluster: Cluster, node_port_range: str | None = N
         store.settings = locked.settings
     cluster.refresh_from_db()
     # Settings are not Kubernetes objects, so no event carries them: viewers get a fresh snapshot.
-    broadcast(cluster.pk, cluster_snapshot(cluster=cluster))
+    broadcast(cluster.pk, packed_snapshot(cluster=cluster))
     return cluster
 
 

@@ -1,6 +1,8 @@
 // The websocket session: connect, reconnect with backoff, resume from the last seq, and keep the
 // event stream gap-free. The protocol itself is in README.md, Live updates.
 
+import { isPacked, unpackSnapshot } from "./snapshotcodec.js";
+
 /**
  * Given the last applied seq and a batch of events, return the events to apply (contiguous, new),
  * the new last seq, and whether a gap was found (then the caller must resume).
@@ -35,7 +37,8 @@ export function socketUrl(path, loc) {
 
 /**
  * What every page socket shares: connect, reconnect with backoff (none after a fatal close code),
- * `stop`, `retryNow`, `send`, and joining a big message sent in parts (visualizer/framing.py).
+ * `stop`, `retryNow`, `send`, joining a big message sent in parts (visualizer/framing.py) and
+ * unpacking a packed snapshot (snapshotcodec.js).
  * A subclass says where to connect (`_connectUrl`), what a first connect is (`_fresh`), and
  * reads whole messages (`_onWhole(msg)`); `_opened`, `_beforeConnect` and `_closed` are hooks.
  */
@@ -50,6 +53,7 @@ export class ReconnectingSocket {
     this.random = env.random || Math.random;
     this.ws = null;
     this.parts = []; // of a message sent in parts
+    this.held = null; // messages that came while a packed snapshot was unpacked, in order
     this.attempt = 0;
     this.retryTimer = null;
     this.stopped = false;
@@ -117,6 +121,7 @@ export class ReconnectingSocket {
     this._beforeConnect();
     this.ws = ws;
     this.parts = [];
+    this.held = null;
     ws.onopen = () => {
       this.attempt = 0;
       this._status("open");
@@ -157,7 +162,7 @@ export class ReconnectingSocket {
     }
     if (!msg || typeof msg !== "object") return;
     if (msg.type !== "part") {
-      this._onWhole(msg);
+      this._read(msg);
       return;
     }
     // A big message in parts: join them, then read the whole.
@@ -168,6 +173,34 @@ export class ReconnectingSocket {
       this.parts = [];
       this._onMessage(whole);
     }
+  }
+
+  // A packed snapshot is unpacked (async) before it is read, and whatever comes meanwhile is read
+  // after it, in order, so events never reach a model the snapshot has not replaced yet.
+  _read(msg) {
+    if (this.held) {
+      this.held.push(msg);
+      return;
+    }
+    if (!isPacked(msg)) {
+      this._onWhole(msg);
+      return;
+    }
+    const ws = this.ws;
+    this.held = [];
+    unpackSnapshot(msg).then(
+      (whole) => {
+        if (this.ws !== ws) return; // reconnected meanwhile: the new connection starts over
+        const held = this.held;
+        this.held = null;
+        this._onWhole(whole);
+        for (const next of held) this._read(next); // a later packed snapshot holds the rest again
+      },
+      () => {
+        // Unreadable: reconnect, as after any broken connection, and get a fresh answer.
+        if (this.ws === ws) ws.close(4000);
+      },
+    );
   }
 
   _onWhole() {}

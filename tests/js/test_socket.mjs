@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ClusterSocket, backoffDelay, sequenceEvents, socketUrl } from "../../static/js/socket.js";
+import { packObjects } from "../../static/js/snapshotcodec.js";
 
 const ev = (seq) => ({ seq, type: "MODIFIED", kind: "Pod", object: { metadata: { name: `p${seq}` } } });
 
@@ -144,3 +145,43 @@ test("ClusterSocket: a message sent in parts is joined, then read as one", () =>
   ws.msg({ type: "events", events: [ev(43)] });
   assert.deepEqual(log.events, [43], "the stream goes on");
 });
+
+test("ClusterSocket: a packed snapshot is unpacked first; what came meanwhile follows it in order", async () => {
+  const { sock, sockets, log } = harness();
+  sock.start();
+  const ws = sockets[0];
+  ws.open();
+  const objects = { Pod: [{ metadata: { name: "p", namespace: "default" } }] };
+  const packed = await packObjects(objects);
+  let seen = null;
+  sock.h.onSnapshot = (m) => {
+    seen = m;
+    log.snapshots.push(m.seq);
+  };
+  ws.msg({ type: "snapshot", seq: 5, cluster: { id: "1" }, packing: "deflate+base64", packed });
+  ws.msg({ type: "events", events: [ev(6)] });
+  ws.msg({ type: "snapshot", seq: 7, cluster: { id: "1" }, packing: "deflate+base64", packed });
+  ws.msg({ type: "events", events: [ev(8)] });
+  assert.deepEqual(log.snapshots, [], "nothing is read before the snapshot is unpacked");
+  await until(() => log.events.length === 2);
+  assert.deepEqual(log.snapshots, [5, 7]);
+  assert.deepEqual(log.events, [6, 8]);
+  assert.deepEqual(seen, { type: "snapshot", seq: 7, cluster: { id: "1" }, objects });
+});
+
+test("ClusterSocket: an unreadable packed snapshot closes the socket, which reconnects", async () => {
+  const { sock, sockets, timers, log } = harness();
+  sock.start();
+  sockets[0].open();
+  sockets[0].msg({ type: "snapshot", seq: 5, packing: "deflate+base64", packed: "bm90IGRlZmxhdGU=" });
+  await until(() => sockets[0].readyState === 3);
+  assert.deepEqual(log.snapshots, []);
+  assert.equal(log.status.at(-1), "waiting");
+  timers.at(-1).fn();
+  assert.equal(sockets[1].url, "ws://x/ws/clusters/1/", "no seq held: a fresh snapshot");
+});
+
+async function until(done) {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(done(), "in time");
+}

@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from cluster import snapshots
 from cluster.models import Class, ClassStudent, Cluster
 from cluster.selectors import object_list
 from cluster.services import classes as services
@@ -32,7 +33,7 @@ async def relays(monkeypatch):
     class_relays, sandbox_relays = class_consumers.GroupRelays(), fanout.Relays()
     monkeypatch.setattr(ClassSocket, "relays", class_relays)
     monkeypatch.setattr(ClassSocket, "sandbox_relays", sandbox_relays)
-    class_consumers._SNAPSHOTS.clear()
+    snapshots._packed.clear()
     yield class_relays, sandbox_relays
     await class_relays.close()
     await sandbox_relays.close()

@@ -24,6 +24,7 @@ from cluster.models import Cluster, Event
 from cluster.selectors import object_list
 from cluster.services.traces import trace_create
 from cluster.services.workloads import pod_set_ready
+from cluster.snapshots import snapshot_objects
 from visualizer import consumers, fanout
 from visualizer.asgi import application
 from visualizer.consumers import SandboxConsumer
@@ -112,7 +113,7 @@ async def test_owner_by_session_gets_hello_then_snapshot_with_actions(kubia, own
                      "cluster": {"id": str(kubia.pk), "name": kubia.name}}
     assert snapshot["type"] == "snapshot"
     assert snapshot["seq"] == await seq_now(kubia)
-    assert len(snapshot["objects"]["Pod"]) == 3
+    assert len(snapshot_objects(snapshot)["Pod"]) == 3
     assert snapshot["actions"]["podReadiness"].startswith(f"/clusters/{kubia.pk}/pods/")
     await ws.disconnect()
 
@@ -133,7 +134,7 @@ async def test_viewer_by_watch_token_gets_the_snapshot_without_actions(kubia) ->
 
     assert hello["role"] == "viewer"
     assert snapshot["type"] == "snapshot" and "actions" not in snapshot
-    assert snapshot["objects"]["Service"]
+    assert snapshot_objects(snapshot)["Service"]
     await ws.disconnect()
 
 

@@ -21,6 +21,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from cluster.snapshots import snapshot_objects
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -105,7 +107,7 @@ async def test_a_viewer_resumes_after_a_restart_without_losing_or_repeating(serv
     async with server.socket(path) as ws:
         assert (await receive(ws))["type"] == "hello"
         snapshot = await receive(ws)
-        seen, pod = snapshot["seq"], snapshot["objects"]["Pod"][0]["metadata"]
+        seen, pod = snapshot["seq"], snapshot_objects(snapshot)["Pod"][0]["metadata"]
         server.kill()
         with pytest.raises(ConnectionClosed):
             await receive(ws)
