@@ -62,3 +62,24 @@ async def test_the_byte_bound():
     await asyncio.sleep(0.1)
     assert closed == [True] and sent == []
     await box.stop()
+
+
+async def test_an_offer_goes_out_at_once_only_when_nothing_waits_before_it():
+    sent, closed, backlog = [], [], [0]
+    box = make(sent, closed, backlog)
+    box.start()
+    send = box.offer(msg("a"), 1)  # nothing queued, room on the server: the relay sends it
+    assert send is not None and len(box) == 0
+    await send(msg("a"))
+
+    box.put(msg("b"), 1)  # queued (a catch-up, say): an offer now waits behind it
+    assert box.offer(msg("c"), 1) is None and len(box) == 2
+    await asyncio.sleep(0.05)
+    assert sent == ["a", "b", "c"]
+
+    backlog[0] = 50  # the client stopped reading: offers queue
+    assert box.offer(msg("d"), 1) is None and len(box) == 1
+    backlog[0] = 0
+    await asyncio.sleep(0.1)
+    assert sent == ["a", "b", "c", "d"] and not closed
+    await box.stop()
