@@ -916,6 +916,10 @@ export function layoutScene(view, opts) {
     const maxNodes = rowsShown < n.rows ? rowsShown * n.cols - 1 : view.nodes.length;
     // The nodes a trace passes are always drawn, even when the others are summarised.
     const focusNodes = new Set((opts.focus && opts.focus.nodes) || []);
+    for (const k of (opts.focus && opts.focus.pods) || []) {
+      const pod = view.podByKey.get(k);
+      if (pod && pod.node) focusNodes.add(pod.node);
+    }
     let nodeOrder = view.nodes;
     if (maxNodes < view.nodes.length && view.nodes.slice(maxNodes).some((nd) => focusNodes.has(nd.name))) {
       nodeOrder = [...view.nodes.filter((nd) => focusNodes.has(nd.name)), ...view.nodes.filter((nd) => !focusNodes.has(nd.name))];

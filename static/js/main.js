@@ -27,6 +27,7 @@ import { wireCostView } from "./costview.js";
 import { wireTraceExport } from "./traceexport.js";
 import { fetchTraceHistory } from "./tracehistory.js";
 import { ServiceEditor } from "./serviceedit.js";
+import { missingFromScene, requestKey, traceFocus } from "./tracefocus.js";
 
 export function readConfig(root) {
   return {
@@ -271,15 +272,7 @@ export function start(config) {
     { box: $("trace-export"), permalink: $("trace-permalink"), png: $("trace-png"), json: $("trace-json") },
     { canvas, onShow: (cb) => tracelog.onShow(cb), seekEnd: (tr) => seekHop(tr, Math.max(0, (tr.hops || []).length - 1), { showTab: false }), announce },
   );
-  // The focused trace's Service and nodes are always in the picture (layout.js, opts.focus).
-  tracelog.onShow((tr) => {
-    const focus = traceFocus(tr);
-    if (focus.key !== sceneFocus.key) {
-      sceneFocus = focus;
-      if (scene && focus.services.some((k) => !scene.anchors.services.has(k))) relayout();
-      else if (scene && focus.nodes.some((n) => !scene.anchors.nodes.has(n))) relayout();
-    }
-  });
+  tracelog.onShow(() => refocus());
   quiz.onActive((on) => book.setLocked(on));
 
   const api = config.api || { postTraces: (body) => postJSON(`${config.apiBase}traces/`, body) };
@@ -568,13 +561,16 @@ export function start(config) {
   ro.observe(wrap);
 
   // --- Traces -----------------------------------------------------------------------------------
-  let sceneFocus = { key: "", services: [], nodes: [] };
-  function traceFocus(tr) {
-    if (!tr) return { key: "", services: [], nodes: [] };
-    const services = tr.service ? [tr.service] : [];
-    const nodes = [...new Set((tr.hops || []).filter((h) => h.at && h.at.kind === "node" && h.at.name).map((h) => h.at.name))];
-    if (tr.endpoint && tr.endpoint.node && !nodes.includes(tr.endpoint.node)) nodes.push(tr.endpoint.node);
-    return { key: `${services.join(",")}|${nodes.join(",")}`, services, nodes };
+  // The Service, nodes and pods of the trace shown and of every packet in flight are always in the
+  // picture (layout.js, opts.focus), even when the others are folded into "+N more".
+  let sceneFocus = traceFocus([]);
+  function refocus() {
+    const shown = new Set(player.anims.map((a) => a.trace));
+    if (tracelog.trace) shown.add(tracelog.trace);
+    const focus = traceFocus([...shown]);
+    if (focus.key === sceneFocus.key) return;
+    sceneFocus = focus;
+    if (scene && missingFromScene(focus, scene.anchors).length) relayout();
   }
 
   // Stored traces, loaded once after the first snapshot: the history picker and Replay work after a reload.
@@ -611,6 +607,7 @@ export function start(config) {
   let pendingTraces = [];
   let flushTimer = null;
   let lastTraceAt = -Infinity;
+  let lastRequest = "";
 
   function addTrace(trace) {
     if (!trace || trace.id === undefined || trace.id === null || traceById.has(String(trace.id))) return;
@@ -624,12 +621,16 @@ export function start(config) {
   function flushTraces() {
     flushTimer = null;
     if (!scene || !view) return; // flushed by the first layout
-    const batch = pendingTraces;
-    pendingTraces = [];
+    // One request's traces may come in several messages; another request starts its own batch.
+    const key = requestKey(pendingTraces[0]);
+    const cut = pendingTraces.findIndex((tr) => requestKey(tr) !== key);
+    const batch = cut < 0 ? pendingTraces : pendingTraces.slice(0, cut);
+    pendingTraces = cut < 0 ? [] : pendingTraces.slice(cut);
     if (!batch.length) return;
     const now = performance.now();
-    const newBatch = now - lastTraceAt > 700;
+    const newBatch = now - lastTraceAt > 700 || key !== lastRequest;
     lastTraceAt = now;
+    lastRequest = key;
     if (newBatch) {
       batches.push(batch.slice());
       if (batches.length > 20) batches = batches.slice(-20);
@@ -646,6 +647,8 @@ export function start(config) {
     }
     tracelog.setTraces(traces, player.focusId);
     controls.setReplayable(true);
+    refocus();
+    if (pendingTraces.length) flushTraces();
     wake();
   }
 

@@ -70,6 +70,22 @@ def test_presenter_view_at_1024x768_shows_the_slice_fills(new_context, server):
     view.wait_drawn()
     shot(page, "page-many-services-1280x720")
 
+    # With the YAML panel open the canvas is narrower: a trace to a Service summarised as "+N more"
+    # has its Service drawn, though the presenter view was used and another request was shown moments
+    # before (a new request is never merged into the previous one's batch).
+    page.click("#tab-yaml")
+    view.wait_state("document.getElementById('app').classList.contains('side-tools')")
+    view.wait_drawn()
+    drawn = view.state()["scene"]["services"]
+    hidden = [f"default/web-{i}" for i in range(5) if f"default/web-{i}" not in drawn]
+    assert hidden, drawn  # some Services are summarised at this size
+    pod = first_pod(server, sandbox)
+    name = hidden[-1].split("/")[1]
+    api_send(server, sandbox, destination=f"{name}:80", source=f"pod/default/{pod}")
+    view.wait_state(f"s.scene.services.includes('{hidden[-1]}') && s.packet !== null")
+    view.wait_drawn()
+    shot(page, "page-yaml-focused-service-1280x720")
+
 
 def test_history_survives_a_reload_and_a_permalink_replays_after_the_sandbox_changed(new_context, server):
     sandbox = server.create_sandbox("keep")
