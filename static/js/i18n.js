@@ -141,6 +141,11 @@ const en = {
   "canvas.pendingCount": "{n} pending",
   "canvas.terminatingCount": "{n} terminating",
   "canvas.focusItem": "{label} ({n} of {total}). Press Enter to inspect.",
+  "canvas.zoom": "Zoom {z}×",
+  "finder.summary": "Services not in view: {n}",
+  "finder.search": "Find a Service by name or IP",
+  "finder.more": "+ {n} more: type to narrow the list",
+  "finder.none": "No Service matches.",
   "canvas.summary": "{nodes} nodes, {pods} pods ({ready} ready), {services} services, {slices} EndpointSlices.",
 
   "packet.dst": "dst ",
@@ -611,6 +616,11 @@ const ko = {
   "canvas.pendingCount": "대기 중 {n}",
   "canvas.terminatingCount": "종료 중 {n}",
   "canvas.focusItem": "{label} ({total}개 중 {n}번째). Enter 키를 누르면 자세히 봅니다.",
+  "canvas.zoom": "확대 {z}×",
+  "finder.summary": "화면 밖의 서비스 {n}개",
+  "finder.search": "이름이나 IP로 서비스 찾기",
+  "finder.more": "{n}개 더: 입력해서 목록을 줄이세요",
+  "finder.none": "맞는 서비스가 없습니다.",
   "canvas.summary": "노드 {nodes}개, 파드 {pods}개 (준비됨 {ready}), 서비스 {services}개, 엔드포인트슬라이스 {slices}개.",
 
   "packet.dst": "목적지 ",

@@ -1,33 +1,30 @@
-// Wiring: socket -> state -> layout -> renderer, the loop, and the DOM panels.
-// The page (templates/visualizer/sandbox.html) provides the DOM and data-* configuration on #app.
-// start() takes its transport and API as options, so another page can drive it (data-autostart="false").
+// Wiring: socket -> state -> layout -> renderer, the loop, and the controllers of the page: trace
+// playback (playback.js), selection, keys and zoom on the picture (canvasinput.js), the side panels
+// (panels.js). The page (templates/visualizer/sandbox.html) provides the DOM and data-* configuration
+// on #app. start() takes its transport and API as options, so another page can drive it
+// (data-autostart="false").
 
 import { t } from "./i18n.js";
 import { ClusterSocket, socketUrl } from "./socket.js";
-import { actionUrl, applyEvents, applySnapshot, deriveView, emptyModel } from "./state.js";
-import { hitTest, layoutScene, refId } from "./layout.js";
+import { applyEvents, applySnapshot, deriveView, emptyModel } from "./state.js";
+import { chooseFontSize, layoutScene, refId } from "./layout.js";
 import { Renderer } from "./renderer.js";
 import { createLoop } from "./loop.js";
-import { buildAnimation, pathPoints, remapLocalTime, sampleAnimation } from "./anim.js";
+import { pathPoints, sampleAnimation } from "./anim.js";
 import { Player } from "./player.js";
 import { Controls } from "./controls.js";
-import { Tabs } from "./tabs.js";
-import { Inspector } from "./inspector.js";
 import { TraceLog } from "./tracelog.js";
-import { Tables } from "./tables.js";
-import { RequestPanel } from "./request.js";
-import { postAction, postJSON, wireForms } from "./forms.js";
-import { YamlPanel } from "./yaml.js";
-import { ConsolePanel } from "./console.js";
+import { postJSON } from "./forms.js";
 import { MARK_MS, MAX_MARKS, addOverflow, changeMarks, mergeMarks, overflowCount, overflowText } from "./marks.js";
-import { el } from "./dom.js";
 import { QuizPanel } from "./quizpanel.js";
 import { BookView } from "./bookview.js";
 import { wireCostView } from "./costview.js";
 import { wireTraceExport } from "./traceexport.js";
-import { fetchTraceHistory } from "./tracehistory.js";
-import { ServiceEditor } from "./serviceedit.js";
-import { missingFromScene, requestKey, traceFocus } from "./tracefocus.js";
+import { TracePlayback } from "./playback.js";
+import { CanvasInput } from "./canvasinput.js";
+import { Panels } from "./panels.js";
+import { ServiceFinder } from "./servicefinder.js";
+import { clampOffset, clampZoom, intersects, maxZoom, offsetForAnchor, offsetToShow, toScene, zoomAnchor } from "./viewport.js";
 
 export function readConfig(root) {
   return {
@@ -56,9 +53,6 @@ export function start(config) {
   let model = emptyModel();
   let view = null;
   let scene = null;
-  let selection = null;
-  let kbIndex = -1;
-  let kbFocusRef = null;
 
   const media = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
   let reducedMotion = config.reducedMotion ?? Boolean(media && media.matches);
@@ -113,10 +107,20 @@ export function start(config) {
     marks = marks.filter((m) => m.t0 === null || now - m.t0 < MARK_MS);
   }
 
+  // When a change arrived (events) and when the picture first showed it (benchmarks/canvas_fps.py).
+  let changeArrived = null;
+  stats.changeShownMs = [];
+  function noteChangeShown(built, now) {
+    if (!built || renderer.scene.changeArrived === undefined || renderer.scene.changeArrived === null) return;
+    stats.changeShownMs.push(Math.round((now - renderer.scene.changeArrived) * 10) / 10);
+    if (stats.changeShownMs.length > 50) stats.changeShownMs.shift();
+    renderer.scene.changeArrived = null;
+  }
+
   function draw(accMs) {
     quiz.gate(); // Predict: playback waits before a hop until it is answered
     const now = performance.now();
-    renderer.buildIfDue(now);
+    const built = renderer.buildIfDue(now);
     tickMarks(now);
     const clock = player.paused ? player.clock : player.clock + accMs * player.speed;
     const packets = [];
@@ -128,17 +132,19 @@ export function start(config) {
       if (p.focused) focused = p;
       packets.push(p);
     }
+    if (focused) followPacket(focused.sample);
     renderer.drawFrame(now, {
       packets,
       path: focused ? quiz.path(focused.anim, pathPoints(focused.anim)) : null,
       pathReached: focused ? focused.sample.stopIndex : 0,
-      selection: selection ? refId(selection) : null,
-      focusRef: kbFocusRef ? refId(kbFocusRef) : null,
+      selection: input.selection ? refId(input.selection) : null,
+      focusRef: input.kbFocusRef ? refId(input.kbFocusRef) : null,
       marks,
       reducedMotion,
     });
+    noteChangeShown(built, performance.now());
     stats.marks = marks.map((m) => ({ ref: m.ref, kind: m.kind, text: m.text }));
-    followCursor();
+    playback.followCursor();
     stats.packets = packets.length;
     stats.staticBuilds = renderer.stats.builds;
     stats.layerStale = renderer.pending(); // the static layer still shows an older scene (rebuilt at most every 100 ms)
@@ -167,43 +173,112 @@ export function start(config) {
     });
   }
 
-  // --- Panels -------------------------------------------------------------------------------------
-  // The YAML and Console tabs widen the side panel to about 80 columns while they are open.
-  const TOOL_TABS = new Set(["yaml", "console"]);
-  const tabs = new Tabs(root.querySelector('[role="tablist"]'), {
-    onChange: (name) => {
-      if (name === "tables") tables.render(view);
-      root.classList.toggle("side-tools", TOOL_TABS.has(name));
-      if (name === "yaml" && yamlPanel) yamlPanel.refresh();
-      if (name === "console" && consolePanel) consolePanel.focus();
+  // --- Zoom and pan (viewport.js): the scene is laid out at zoom × the canvas size ----------------
+  const zoom = { z: 1, offset: { x: 0, y: 0 }, anchor: null };
+  const pinned = new Set(); // Services chosen in the finder: drawn like a trace's Service
+
+  function zoomLimit() {
+    return maxZoom(view ? view.pods.length : 0, renderer.cssW, renderer.cssH, chooseFontSize(renderer.cssW, renderer.cssH));
+  }
+  function setOffset(v) {
+    if (!scene) return;
+    zoom.offset = clampOffset(v, scene.width, scene.height, renderer.cssW, renderer.cssH);
+    renderer.setView(zoom.offset);
+    stats.zoom = { z: zoom.z, x: zoom.offset.x, y: zoom.offset.y, max: zoomLimit() };
+    wake();
+  }
+  function zoomBy(factor, sx, sy) {
+    if (!scene) return;
+    const z = clampZoom(zoom.z * factor, zoomLimit());
+    if (Math.abs(z - zoom.z) < 0.001) return;
+    if (!zoom.anchor) {
+      // The object under the pointer stays under it (its place in the new layout may differ).
+      const p = toScene(zoom.offset, sx, sy);
+      const hit = hitRect(p.x, p.y);
+      zoom.anchor = zoomAnchor(zoom.offset, sx, sy, hit, scene.width, scene.height);
+    }
+    zoom.z = z;
+    scheduleLayout();
+  }
+  function hitRect(x, y) {
+    let best = null;
+    for (const r of scene.refRects.values()) {
+      if (x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h && (!best || r.w * r.h < best.w * best.h)) best = r;
+    }
+    return best;
+  }
+  function resetZoom() {
+    if (zoom.z === 1 && !zoom.offset.x && !zoom.offset.y) return;
+    zoom.z = 1;
+    zoom.anchor = null;
+    zoom.offset = { x: 0, y: 0 };
+    relayout();
+  }
+  function showRect(rect) {
+    setOffset(offsetToShow(zoom.offset, rect, renderer.cssW, renderer.cssH));
+  }
+  // While a request plays in a zoomed picture, the window follows its packet, so every object it
+  // passes is seen (unless the pointer holds the picture).
+  function followPacket(s) {
+    if (zoom.z === 1 || input.pointers.size) return;
+    const inner = { x: zoom.offset.x + 40, y: zoom.offset.y + 40, w: renderer.cssW - 80, h: renderer.cssH - 80 };
+    if (s.x >= inner.x && s.x <= inner.x + inner.w && s.y >= inner.y && s.y <= inner.y + inner.h) return;
+    showRect({ x: s.x - 60, y: s.y - 60, w: 120, h: 120 });
+  }
+
+  // --- Controllers --------------------------------------------------------------------------------
+  const input = new CanvasInput(
+    { canvas, announce: $("canvas-announce") },
+    {
+      getScene: () => scene,
+      toScene: (x, y) => toScene(zoom.offset, x, y),
+      onSelect: (ref, { showTab = true, cleared = false, silent = false } = {}) => {
+        if (ref) {
+          inspector.showObject(ref, view);
+          if (showTab) tabs.select("inspector");
+          emit("open", ref);
+        } else if (cleared) {
+          const cur = player.cursor();
+          if (cur) inspector.showHop(cur.anim.trace, cur.hop);
+          else inspector.showEmpty();
+        }
+        if (!silent || !ref) emit("select", ref);
+        wake();
+      },
+      wake,
+      zoomBy,
+      panBy: (dx, dy) => setOffset({ x: zoom.offset.x + dx, y: zoom.offset.y + dy }),
+      resetZoom,
+      show: showRect,
+    },
+  );
+
+  const api = config.api || { postTraces: (body) => postJSON(`${config.apiBase}traces/`, body) };
+  const panels = new Panels({
+    root,
+    role,
+    watchUrl: config.watchUrl,
+    announce,
+    getView: () => view,
+    getSelection: () => input.selection,
+    select: (ref) => input.select(ref),
+    seekHop: (trace, i, opts) => playback.seekHop(trace, i, opts),
+    send: async (body) => {
+      const res = await api.postTraces(body);
+      // Packets are animated from the websocket; only without one fall back to the answer.
+      if (res.ok && !(transport && transport.connected)) for (const tr of res.data.traces || []) playback.add(tr);
+      return res;
     },
   });
-
-  const inspector = new Inspector($("inspector"), {
-    role,
-    onAction: runAction,
-    onSeekHop: (trace, i) => seekHop(trace, i, { showTab: false }),
-    onSelect: (ref) => select(ref),
-  });
-  const serviceEditor = new ServiceEditor(root.querySelector("#form-service"));
-  inspector.onEditService = async (svc) => {
-    const url = actionUrl(view && view.actions ? view.actions.serviceEdit : "", { namespace: svc.namespace, name: svc.name });
-    if (url && (await serviceEditor.start(url))) {
-      tabs.select("create");
-      const first = root.querySelector("#form-service [name='selector']");
-      if (first) first.focus();
-    } else announce(t("action.unavailable"));
-  };
-
-  const tables = new Tables($("tables"), { role, onAction: runAction, onSelect: (ref) => select(ref) });
+  const { tabs, inspector } = panels;
 
   const tracelog = new TraceLog(
     { list: $("tracelog"), summary: $("tracelog-summary"), history: $("trace-history"), empty: $("tracelog-empty") },
     {
-      onSelectHop: (trace, i) => seekHop(trace, i, { showTab: true }),
+      onSelectHop: (trace, i) => playback.seekHop(trace, i, { showTab: true }),
       onSelectTrace: (id) => {
-        const trace = traceById.get(String(id));
-        if (trace) seekHop(trace, 0, { showTab: false });
+        const trace = playback.trace(id);
+        if (trace) playback.seekHop(trace, 0, { showTab: false });
       },
     },
   );
@@ -217,21 +292,9 @@ export function start(config) {
         emit("playback", { paused: player.paused });
         wake();
       },
-      step: (dir) => {
-        if (!player.focused() && traces.length) {
-          seekHop(traces[traces.length - 1], 0, { showTab: false });
-          return;
-        }
-        if (player.step(dir)) {
-          controls.setPaused(true);
-          if (inspector.mode !== "object") inspector.mode = "hop";
-          const cur = player.cursor();
-          if (cur) emit("step", { trace: cur.anim.trace, hop: cur.hop });
-          wake();
-        }
-      },
+      step: (dir) => playback.step(dir),
       replay: () => {
-        replay();
+        playback.replay();
         emit("playback", { replay: true });
       },
       setSpeed: (s) => {
@@ -244,26 +307,36 @@ export function start(config) {
         const tab = tabs.tabs[i];
         if (tab) tabs.select(tab.dataset.tab, { focus: true });
       },
-      clear: () => {
-        if (selection) {
-          selection = null;
-          const cur = player.cursor();
-          if (cur) inspector.showHop(cur.anim.trace, cur.hop);
-          else inspector.showEmpty();
-          emit("select", null);
-          wake();
-        }
-      },
+      clear: () => input.clear(),
     },
   );
   controls.setSpeed(1);
   controls.setPaused(false);
   controls.setReplayable(false);
 
+  const playback = new TracePlayback({
+    player,
+    controls,
+    tracelog,
+    inspector,
+    getScene: () => scene,
+    hasView: () => Boolean(view),
+    relayout: () => relayout(),
+    wake,
+    emit,
+    onSeek: (trace, hop, { showTab }) => {
+      input.selection = null;
+      if (showTab) tabs.select("inspector");
+    },
+    historyUrl: config.historyUrl,
+    stats,
+  });
+  const seekHop = (trace, i, opts) => playback.seekHop(trace, i, opts);
+
   // Predict, then reveal (quizpanel.js), and the book's hops beside the trace (bookview.js).
   const quiz = new QuizPanel(
     { toggle: $("ctl-predict"), panel: $("quiz-panel"), side: root.querySelector(".side"), live: $("quiz-live"), log: $("tracelog"), logSection: root.querySelector(".log") },
-    { root, player, stats, wake, announce, getModel: () => model, getTrace: (id) => traceById.get(String(id)), seek: (tr, i) => seekHop(tr, i, { showTab: false }), setPaused: (p) => controls.setPaused(p), currentLogTrace: () => tracelog.trace },
+    { root, player, stats, wake, announce, getModel: () => model, getTrace: (id) => playback.trace(id), seek: (tr, i) => seekHop(tr, i, { showTab: false }), setPaused: (p) => controls.setPaused(p), currentLogTrace: () => tracelog.trace },
   );
   const book = new BookView({ toggle: $("toggle-book"), panel: $("bookview"), list: $("tracelog") }, { getModel: () => model, onSelectHop: (tr, i) => seekHop(tr, i, { showTab: true }) });
   tracelog.onShow((tr) => book.show(tr));
@@ -272,184 +345,16 @@ export function start(config) {
     { box: $("trace-export"), permalink: $("trace-permalink"), png: $("trace-png"), json: $("trace-json") },
     { canvas, onShow: (cb) => tracelog.onShow(cb), seekEnd: (tr) => seekHop(tr, Math.max(0, (tr.hops || []).length - 1), { showTab: false }), announce },
   );
-  tracelog.onShow(() => refocus());
   quiz.onActive((on) => book.setLocked(on));
 
-  const api = config.api || { postTraces: (body) => postJSON(`${config.apiBase}traces/`, body) };
-  let request = null;
-  if ($("request-form")) {
-    request = new RequestPanel(
-      {
-        form: $("request-form"),
-        source: $("req-source"),
-        destination: $("req-destination"),
-        free: $("req-free"),
-        send1: $("req-send1"),
-        send20: $("req-send20"),
-        error: $("req-error"),
-        tally: $("req-tally"),
-        hint: $("req-hint"),
-      },
-      {
-        send: async (body) => {
-          const res = await api.postTraces(body);
-          // Packets are animated from the websocket; only without one fall back to the answer.
-          if (res.ok && !(transport && transport.connected)) for (const tr of res.data.traces || []) addTrace(tr);
-          return res;
-        },
-      },
-    );
-  }
-  wireForms(root, { onMessage: announce });
-
-  const yamlPanel = $("panel-yaml")
-    ? new YamlPanel(
-        {
-          panel: $("panel-yaml"),
-          text: $("yaml-text"),
-          book: $("yaml-book"),
-          apply: $("yaml-apply"),
-          exportAll: $("yaml-export-all"),
-          exportSelected: $("yaml-export-selected"),
-          selected: $("yaml-selected"),
-          result: $("yaml-result"),
-          bookData: document.getElementById("book-manifests"), // json_script's <script> tag
-        },
-        { getSelection: () => selection },
-      )
-    : null;
-  const consolePanel = $("panel-console")
-    ? new ConsolePanel({ panel: $("panel-console"), form: $("console-form"), input: $("console-input"), output: $("console-output") })
-    : null;
-
-  const sendShortcut = $("ctl-send");
-  if (sendShortcut) {
-    sendShortcut.addEventListener("click", () => {
-      tabs.select("send");
-      const d = $("req-destination");
-      if (d) d.focus();
-    });
-  }
-  const wide = $("toggle-wide");
-  if (wide) {
-    wide.addEventListener("click", () => {
-      const on = root.classList.toggle("side-wide");
-      wide.setAttribute("aria-pressed", on ? "true" : "false");
-    });
-  }
-  const watchInput = $("watch-url");
-  if (watchInput && watchInput.value) watchInput.value = new URL(watchInput.value, window.location.href).href;
-  const copy = $("copy-watch");
-  if (copy) {
-    copy.addEventListener("click", async () => {
-      const url = new URL(copy.dataset.url || config.watchUrl, window.location.href).href;
-      try {
-        await navigator.clipboard.writeText(url);
-        announce(t("share.copied"));
-      } catch {
-        const input = $("watch-url");
-        if (input) {
-          input.focus();
-          input.select();
-        }
-        announce(t("share.copyManually", { url }));
-      }
-    });
-  }
-
-  async function runAction(action, params, label) {
-    const template = view && view.actions ? view.actions[action] : "";
-    const url = actionUrl(template, params);
-    if (!url || role !== "owner") {
-      announce(t("action.unavailable"));
-      return;
-    }
-    const res = await postAction(url);
-    if (res.ok) announce(res.data.message || t("action.done", { action: label }));
-    else {
-      const errs = [...(res.data.non_field_errors || []), ...Object.values(res.data.errors || {}).flat(), res.data.detail].filter(Boolean);
-      announce(errs.join(" ") || t("forms.networkError"));
-    }
-  }
-
-  // --- Selection (canvas click / keyboard, tables, inspector links) -------------------------------
-  function select(ref, { showTab = true } = {}) {
-    selection = ref;
-    if (ref) {
-      inspector.showObject(ref, view);
-      if (showTab) tabs.select("inspector");
-      emit("open", ref);
-    }
-    emit("select", ref);
-    wake();
-  }
-
-  function canvasPoint(ev) {
-    const r = canvas.getBoundingClientRect();
-    return { x: ev.clientX - r.left, y: ev.clientY - r.top };
-  }
-  canvas.addEventListener("click", (ev) => {
-    const { x, y } = canvasPoint(ev);
-    const hit = hitTest(scene, x, y);
-    if (hit) {
-      const i = scene.focusOrder.findIndex((h) => refId(h.ref) === refId(hit.ref));
-      if (i >= 0) kbIndex = i;
-      select(hit.ref);
-    } else if (selection) {
-      selection = null;
-      emit("select", null);
-      wake();
-    }
-  });
-  let hoverPending = false;
-  canvas.addEventListener("mousemove", (ev) => {
-    if (hoverPending) return;
-    hoverPending = true;
-    requestAnimationFrame(() => {
-      hoverPending = false;
-      const { x, y } = canvasPoint(ev);
-      canvas.style.cursor = hitTest(scene, x, y) ? "pointer" : "default";
-    });
-  });
-  const canvasAnnounce = $("canvas-announce");
-  function focusItem(i) {
-    if (!scene || !scene.focusOrder.length) return;
-    kbIndex = Math.max(0, Math.min(scene.focusOrder.length - 1, i));
-    const item = scene.focusOrder[kbIndex];
-    kbFocusRef = item.ref;
-    if (canvasAnnounce) canvasAnnounce.textContent = t("canvas.focusItem", { label: item.label || refId(item.ref), n: kbIndex + 1, total: scene.focusOrder.length });
-    wake();
-  }
-  canvas.addEventListener("focus", () => focusItem(kbIndex < 0 ? 0 : kbIndex));
-  canvas.addEventListener("blur", () => {
-    kbFocusRef = null;
-    wake();
-  });
-  canvas.addEventListener("keydown", (ev) => {
-    if (!scene) return;
-    switch (ev.key) {
-      case "ArrowRight":
-      case "ArrowDown":
-        focusItem(kbIndex + 1);
-        break;
-      case "ArrowLeft":
-      case "ArrowUp":
-        focusItem(kbIndex - 1);
-        break;
-      case "Home":
-        focusItem(0);
-        break;
-      case "End":
-        focusItem(scene.focusOrder.length - 1);
-        break;
-      case "Enter":
-      case " ":
-        if (kbFocusRef) select(kbFocusRef, { showTab: true });
-        break;
-      default:
-        return;
-    }
-    ev.preventDefault();
+  const finder = new ServiceFinder(wrap, {
+    onPick: (key) => {
+      pinned.add(key);
+      relayout();
+      const r = scene && scene.refRects.get(`Service:${key}`);
+      if (r) showRect(r);
+      input.select({ kind: "Service", key });
+    },
   });
 
   // --- Model -> view -> scene ---------------------------------------------------------------------
@@ -461,6 +366,12 @@ export function start(config) {
     layoutTimer = setTimeout(relayout, wait);
   }
 
+  function sceneFocus() {
+    const f = playback.focus;
+    if (!pinned.size) return f;
+    return { ...f, services: [...new Set([...f.services, ...pinned])] };
+  }
+
   function relayout() {
     clearTimeout(layoutTimer);
     layoutTimer = null;
@@ -469,27 +380,44 @@ export function start(config) {
     const fresh = !view || view.revision !== model.revision;
     if (fresh) view = deriveView(model);
     const prevScene = scene;
-    scene = layoutScene(view, { width: renderer.cssW, height: renderer.cssH, measure: renderer.measure, role, focus: sceneFocus });
+    const W = renderer.cssW;
+    const H = renderer.cssH;
+    zoom.z = clampZoom(zoom.z, zoomLimit());
+    scene = layoutScene(view, { width: W * zoom.z, height: H * zoom.z, fontSize: chooseFontSize(W, H), measure: renderer.measure, role, focus: sceneFocus() });
+    scene.changeArrived = changeArrived ?? (prevScene ? prevScene.changeArrived : null) ?? null;
+    changeArrived = null;
     renderer.setScene(scene);
+    // The window: the anchor of a zoom back under the pointer, else the same offset, in the scene.
+    const a = zoom.anchor;
+    zoom.anchor = null;
+    const offset = a ? offsetForAnchor(a, a.ref ? scene.refRects.get(refId(a.ref)) : null, scene.width, scene.height, W, H) : zoom.offset;
+    setOffset(offset);
     stats.scene = sceneSummary(scene);
     stats.layerStale = true; // until the next frame has drawn it
     if (pendingEvents.length) {
       if (prevScene) addMarks(prevScene, scene, pendingEvents);
       pendingEvents = [];
     }
-    // Packets in flight follow the new picture, each staying at the same point of its path.
-    for (const a of player.anims) {
-      const b = buildAnimation(a.trace, scene.anchors);
-      a.start = player.clock - remapLocalTime(a, b, player.clock - a.start);
-      a.stops = b.stops;
-      a.endStart = b.endStart;
-      a.duration = b.duration;
-    }
-    if (kbIndex >= scene.focusOrder.length) kbIndex = scene.focusOrder.length - 1;
-    if (kbFocusRef && !scene.refRects.has(refId(kbFocusRef))) kbFocusRef = null;
-    if (fresh) updatePanels();
-    if (pendingTraces.length && !flushTimer) flushTraces();
+    playback.follow(scene);
+    input.sceneChanged(scene);
+    if (fresh) panels.update(view);
+    stats.pods = view ? view.podCounts.total : 0;
+    stats.nodes = view ? view.nodes.length : 0;
+    stats.services = view ? view.services.length : 0;
+    stats.seq = model.seq;
+    updateFinder();
+    playback.flushWaiting();
     wake();
+  }
+
+  function updateFinder() {
+    if (!view) return;
+    const W = renderer.cssW;
+    const H = renderer.cssH;
+    finder.update(view.services, (key) => {
+      const r = scene.refRects.get(`Service:${key}`);
+      return r && intersects(zoom.offset, r, W, H) ? r : null;
+    });
   }
 
   // What the picture shows, in a few names and counts (for tests and benchmarks).
@@ -501,57 +429,14 @@ export function start(config) {
       nodes: [...sc.anchors.nodes.keys()],
       nodePorts: [...new Set([...sc.anchors.nodePorts.keys()].map((k) => Number(k.split(":").pop())))].sort((a, b) => a - b),
       pods: sc.anchors.pods.size,
+      podBoxes: named("Pod").length,
       slices: named("EndpointSlice"),
       lod: sc.lod,
+      zoom: zoom.z,
       // What the Services band says (fills like "100/100 · 1/100" included), first 60 boxes.
       texts: sc.items.filter((it) => it.type === "box" && ["service", "endpoints", "slice"].includes(it.role)).slice(0, 60)
         .map((it) => it.lines.map((l) => l.text + (l.right ? ` ${l.right.text}` : "")).join(" | ")),
     };
-  }
-
-  const summaryEl = $("canvas-summary");
-  let guidedOnce = false;
-  function updatePanels() {
-    // An empty sandbox: the first step is a Deployment, so show that form first (once).
-    if (!guidedOnce && view && !view.pods.length && !view.deployments.length) {
-      guidedOnce = true;
-      const wl = $("form-workload");
-      const block = wl && wl.closest("details");
-      const svc = $("form-service");
-      const svcBlock = svc && svc.closest("details");
-      if (block) {
-        block.open = true;
-        if (svcBlock && svcBlock !== block) svcBlock.open = false;
-      }
-    }
-    if (request) request.update(view);
-    if (tabs.current === "tables") tables.render(view);
-    inspector.refresh(view);
-    if (summaryEl && view) {
-      summaryEl.textContent = t("canvas.summary", {
-        nodes: view.nodes.length,
-        pods: view.podCounts.total,
-        ready: view.podCounts.ready,
-        services: view.services.length,
-        slices: view.slices.length,
-      });
-    }
-    const settings = $("settings-current");
-    if (settings && view) {
-      const s = view.settings || {};
-      const rows = [
-        [t("settings.serviceCIDR"), s.serviceCIDR],
-        [t("settings.nodePortRange"), s.nodePortRange],
-        [t("settings.maxEndpointsPerSlice"), s.maxEndpointsPerSlice],
-        [t("settings.proxyMode"), s.proxyMode],
-        [t("settings.lbPool"), (s.lbPool || []).join(", ") || "—"],
-      ].filter(([, v]) => v !== undefined && v !== null && v !== "");
-      settings.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", {}, el("code", { text: String(v) }))]));
-    }
-    stats.pods = view ? view.podCounts.total : 0;
-    stats.nodes = view ? view.nodes.length : 0;
-    stats.services = view ? view.services.length : 0;
-    stats.seq = model.seq;
   }
 
   const ro = new ResizeObserver(() => {
@@ -559,144 +444,6 @@ export function start(config) {
     if (renderer.resize(r.width, r.height, window.devicePixelRatio || 1)) relayout();
   });
   ro.observe(wrap);
-
-  // --- Traces -----------------------------------------------------------------------------------
-  // The Service, nodes and pods of the trace shown and of every packet in flight are always in the
-  // picture (layout.js, opts.focus), even when the others are folded into "+N more".
-  let sceneFocus = traceFocus([]);
-  function refocus() {
-    const shown = new Set(player.anims.map((a) => a.trace));
-    if (tracelog.trace) shown.add(tracelog.trace);
-    const focus = traceFocus([...shown]);
-    if (focus.key === sceneFocus.key) return;
-    sceneFocus = focus;
-    if (scene && missingFromScene(focus, scene.anchors).length) relayout();
-  }
-
-  // Stored traces, loaded once after the first snapshot: the history picker and Replay work after a reload.
-  let historyAsked = false;
-  function addHistory(list) {
-    let added = 0;
-    for (const tr of list || []) {
-      if (!tr || tr.id === undefined || tr.id === null || traceById.has(String(tr.id))) continue;
-      traceById.set(String(tr.id), tr);
-      traces.push(tr);
-      added++;
-    }
-    if (!added) return;
-    traces.sort((a, b) => Number(a.id) - Number(b.id));
-    while (traces.length > 60) traceById.delete(String(traces.shift().id));
-    if (!tracelog.trace && traces.length) {
-      const last = traces[traces.length - 1];
-      batches.push([last]);
-      tracelog.showTrace(last);
-    }
-    tracelog.setTraces(traces, tracelog.trace ? tracelog.trace.id : null);
-    controls.setReplayable(true);
-    stats.historyLoaded = added;
-  }
-  function loadHistory() {
-    if (historyAsked || !config.historyUrl) return;
-    historyAsked = true;
-    fetchTraceHistory(config.historyUrl).then(addHistory, () => {});
-  }
-
-  const traces = [];
-  const traceById = new Map();
-  let batches = [];
-  let pendingTraces = [];
-  let flushTimer = null;
-  let lastTraceAt = -Infinity;
-  let lastRequest = "";
-
-  function addTrace(trace) {
-    if (!trace || trace.id === undefined || trace.id === null || traceById.has(String(trace.id))) return;
-    traceById.set(String(trace.id), trace);
-    traces.push(trace);
-    while (traces.length > 60) traceById.delete(String(traces.shift().id));
-    pendingTraces.push(trace);
-    if (!flushTimer) flushTimer = setTimeout(flushTraces, 30);
-  }
-
-  function flushTraces() {
-    flushTimer = null;
-    if (!scene || !view) return; // flushed by the first layout
-    // One request's traces may come in several messages; another request starts its own batch.
-    const key = requestKey(pendingTraces[0]);
-    const cut = pendingTraces.findIndex((tr) => requestKey(tr) !== key);
-    const batch = cut < 0 ? pendingTraces : pendingTraces.slice(0, cut);
-    pendingTraces = cut < 0 ? [] : pendingTraces.slice(cut);
-    if (!batch.length) return;
-    const now = performance.now();
-    const newBatch = now - lastTraceAt > 700 || key !== lastRequest;
-    lastTraceAt = now;
-    lastRequest = key;
-    if (newBatch) {
-      batches.push(batch.slice());
-      if (batches.length > 20) batches = batches.slice(-20);
-      player.paused = false;
-      controls.setPaused(false);
-    } else batches[batches.length - 1].push(...batch);
-    player.addBatch(
-      batch.map((tr) => buildAnimation(tr, scene.anchors)),
-      { focus: newBatch, continueBatch: !newBatch },
-    );
-    if (newBatch) {
-      tracelog.showTrace(batch[0]);
-      if (inspector.mode !== "object") inspector.showHop(batch[0], 0);
-    }
-    tracelog.setTraces(traces, player.focusId);
-    controls.setReplayable(true);
-    refocus();
-    if (pendingTraces.length) flushTraces();
-    wake();
-  }
-
-  function replay() {
-    const focusId = player.focusId;
-    const batch = batches.find((b) => b.some((tr) => tr.id === focusId)) || batches[batches.length - 1];
-    if (!batch || !scene) return;
-    player.paused = false;
-    controls.setPaused(false);
-    player.addBatch(
-      batch.map((tr) => ({ ...buildAnimation(tr, scene.anchors), id: tr.id })),
-      { focus: true },
-    );
-    // The replayed copies replace the old ones (same ids).
-    const fresh = new Set(player.anims.slice(-batch.length));
-    player.anims = player.anims.filter((a) => fresh.has(a) || !batch.some((tr) => tr.id === a.id));
-    tracelog.showTrace(batch[0]);
-    wake();
-  }
-
-  function seekHop(trace, hopIndex, { showTab }) {
-    if (!scene) return;
-    let anim = player.anims.find((a) => a.id === trace.id);
-    if (!anim) anim = buildAnimation(trace, scene.anchors);
-    player.seekHop(anim, hopIndex);
-    controls.setPaused(true);
-    controls.setReplayable(true);
-    if (tracelog.trace !== trace) tracelog.showTrace(trace);
-    tracelog.setCurrent(hopIndex);
-    selection = null;
-    inspector.showHop(trace, hopIndex);
-    if (showTab) tabs.select("inspector");
-    tracelog.setTraces(traces, trace.id);
-    emit("hop", { trace, hop: hopIndex });
-    wake();
-  }
-
-  // The trace log and the inspector follow the focused packet's current hop.
-  function followCursor() {
-    const cur = player.cursor();
-    if (!cur || !cur.started) return;
-    const trace = cur.anim.trace;
-    if (tracelog.trace !== trace) tracelog.showTrace(trace);
-    tracelog.setCurrent(cur.hop);
-    if (inspector.mode !== "object" && (!inspector.current || inspector.current.trace !== trace || inspector.current.hopIndex !== cur.hop)) {
-      inspector.showHop(trace, cur.hop);
-    }
-  }
 
   // --- Connection -------------------------------------------------------------------------------
   const connEl = $("conn-status");
@@ -717,8 +464,7 @@ export function start(config) {
     onHello: (msg) => {
       if (msg.role === "viewer" && role !== "viewer") {
         role = "viewer";
-        inspector.setRole(role);
-        tables.setRole(role);
+        panels.setRole(role);
         root.dataset.role = "viewer";
       }
       const name = $("cluster-name");
@@ -730,9 +476,10 @@ export function start(config) {
       pendingEvents = []; // a (re)sync: the whole picture is new, nothing to mark
       marks = [];
       relayout();
-      loadHistory();
+      playback.loadHistory();
     },
     onEvents: (events) => {
+      if (changeArrived === null) changeArrived = performance.now();
       const seq = model.seq;
       if (seq !== null && seq !== undefined) for (const ev of events || []) if (ev && typeof ev.seq === "number" && ev.seq > seq) pendingEvents.push(ev);
       if (pendingEvents.length > 20000) pendingEvents = pendingEvents.slice(-20000);
@@ -741,7 +488,7 @@ export function start(config) {
       emit("events", events);
     },
     onTrace: (trace) => {
-      addTrace(trace);
+      playback.add(trace);
       emit("trace", trace);
     },
     onError: (message) => announce(message),
@@ -764,9 +511,9 @@ export function start(config) {
     loop,
     quiz,
     book,
-    addTrace,
-    addHistory,
-    select,
+    addTrace: (tr) => playback.add(tr),
+    addHistory: (list) => playback.addHistory(list),
+    select: (ref, opts) => input.select(ref, opts),
     seekHop,
     get model() {
       return model;
@@ -778,11 +525,14 @@ export function start(config) {
       return scene;
     },
     get selection() {
-      return selection;
+      return input.selection;
     },
     relayout,
+    // Zoom and pan, as the mouse, touch and keys drive them (canvasinput.js).
+    zoomBy,
+    resetZoom,
     // Playback as the buttons drive it (a class's students follow the teacher's).
-    replay,
+    replay: () => playback.replay(),
     setPaused(paused) {
       player.paused = Boolean(paused);
       controls.setPaused(player.paused);

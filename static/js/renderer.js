@@ -1,6 +1,9 @@
 // Canvas drawing only. The static picture (layout scene) is painted into a cached layer that is
 // rebuilt only when the scene changes, at most every `minRebuildMs`; each frame then costs one
 // drawImage plus the moving packets and the selection rings (benchmarks/canvas_fps.py measures it).
+// A zoomed scene is larger than the canvas: the view offset (viewport.js) says which window of it
+// is shown; the layer holds only that window (what lies outside is not drawn), and while a pan
+// waits for the next rebuild the old layer is drawn shifted.
 
 import { nameRects, placeLabel } from "./labelplace.js";
 import { HANGUL_FAMILY, SANS, refId } from "./layout.js";
@@ -151,6 +154,26 @@ export function drawIcon(ctx, kind, x, y, s) {
   ctx.restore();
 }
 
+/** The rectangle an item covers (scene coordinates), for culling what is outside the window. */
+function itemBounds(it) {
+  switch (it.type) {
+    case "grid": {
+      const rows = Math.ceil(it.pods.length / it.cols);
+      return { x: it.x, y: it.y, w: it.cols * (it.cell + it.gap), h: rows * (it.cell + it.gap) };
+    }
+    case "arrow":
+      return { x: Math.min(it.from.x, it.to.x) - 8, y: Math.min(it.from.y, it.to.y) - 8, w: Math.abs(it.to.x - it.from.x) + 16, h: Math.abs(it.to.y - it.from.y) + 16 };
+    case "text":
+      return { x: it.align === "right" ? it.x - 2000 : it.x - 1000, y: it.y - 20, w: 3000, h: 40 };
+    default:
+      return it;
+  }
+}
+
+function visible(r, x, y, w, h) {
+  return r.x < x + w && r.x + r.w > x && r.y < y + h && r.y + r.h > y;
+}
+
 function styleFor(item) {
   if (item.role === "pod") return PALETTE.pod[item.state] || PALETTE.pod.pending;
   return PALETTE[item.role] || PALETTE.endpoints;
@@ -169,6 +192,8 @@ export class Renderer {
     this.dirty = false;
     this.lastBuild = -Infinity;
     this.stats = { builds: 0, lastBuildMs: 0 };
+    this.view = { x: 0, y: 0 }; // the window of the scene shown (viewport.js)
+    this.built = { x: 0, y: 0 }; // the window the layer holds
     this._mcache = new Map();
     this._mctx = makeLayer(8, 8).getContext("2d");
     this.hangul = "unknown"; // unknown | system (a local Korean font draws it) | loading | ready | failed
@@ -259,6 +284,13 @@ export class Renderer {
     this.dirty = true;
   }
 
+  /** Show the window at offset {x, y} of the scene (drawn shifted until the layer is rebuilt). */
+  setView(v) {
+    if (v.x === this.view.x && v.y === this.view.y) return;
+    this.view = { x: v.x, y: v.y };
+    this.dirty = true;
+  }
+
   /** A rebuild is waiting (the loop keeps running until it happened). */
   pending() {
     return this.dirty;
@@ -271,8 +303,9 @@ export class Renderer {
     const c = this.layer.getContext("2d");
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, this.layer.width, this.layer.height);
-    c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    c.setTransform(this.dpr, 0, 0, this.dpr, -this.view.x * this.dpr, -this.view.y * this.dpr);
     this._drawStatic(c, this.scene);
+    this.built = { ...this.view };
     this.dirty = false;
     this.lastBuild = now;
     this.stats.builds += 1;
@@ -281,10 +314,14 @@ export class Renderer {
   }
 
   _drawStatic(c, scene) {
+    const { x: vx, y: vy } = this.view;
+    const W = this.cssW;
+    const H = this.cssH;
     c.fillStyle = PALETTE.bg;
-    c.fillRect(0, 0, scene.width, scene.height);
+    c.fillRect(vx, vy, W, H);
     c.textBaseline = "middle";
     for (const it of scene.items) {
+      if (!visible(itemBounds(it), vx, vy, W, H)) continue;
       switch (it.type) {
         case "frame":
           this._frame(c, it);
@@ -468,8 +505,9 @@ export class Renderer {
     const c = this.ctx;
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    if (this.layer) c.drawImage(this.layer, 0, 0); // (may be one throttle period stale)
-    c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    // (may be one throttle period stale, and shifted while a pan waits for the rebuild)
+    if (this.layer) c.drawImage(this.layer, Math.round((this.built.x - this.view.x) * this.dpr), Math.round((this.built.y - this.view.y) * this.dpr));
+    c.setTransform(this.dpr, 0, 0, this.dpr, -this.view.x * this.dpr, -this.view.y * this.dpr);
     const scene = this.scene;
     if (!scene) return;
     if (o.selection) this._ring(c, scene.refRects.get(o.selection), PALETTE.select, [], 3, 3);
@@ -543,8 +581,9 @@ export class Renderer {
         ty = r.y - tagH - 2;
         if (ty < 2) ty = r.y + r.h + 2;
       }
-      tx = Math.max(2, Math.min(scene.width - tw - 2, tx));
-      ty = Math.max(2, Math.min(scene.height - tagH - 2, ty));
+      const { x: vx, y: vy } = this.view;
+      tx = Math.max(vx + 2, Math.min(vx + this.cssW - tw - 2, tx));
+      ty = Math.max(vy + 2, Math.min(vy + this.cssH - tagH - 2, ty));
       roundRect(c, tx, ty, tw, tagH, tagH / 2);
       c.fillStyle = color;
       c.fill();
@@ -623,7 +662,7 @@ export class Renderer {
     const sans = scene.fonts.b;
     const hop = (anim.trace.hops || [])[s.hopIndex] || {};
     const lines = [];
-    const maxW = scene.width - 24;
+    const maxW = Math.min(scene.width, this.cssW) - 24;
     const chainLine = (prefix, chain, isChanged) => {
       const segs = chain.map((text, i) => ({ text, hi: isChanged && i === chain.length - 1 }));
       const arrow = " → ";
@@ -653,7 +692,10 @@ export class Renderer {
     const w = Math.min(maxW, Math.max(...widths) + padX * 2);
     const h = (lines.length + (badge ? 1 : 0)) * LH + 8;
     // Near the packet, off the names of the boxes (labelplace.js).
-    const { x, y } = placeLabel(w, h, s.x, s.y, nameRects(scene), scene.width, scene.height);
+    const { x: vx, y: vy } = this.view;
+    const placed = placeLabel(w, h, s.x - vx, s.y - vy, this._visibleNames(scene), this.cssW, this.cssH);
+    const x = placed.x + vx;
+    const y = placed.y + vy;
     roundRect(c, x, y, w, h, 6);
     c.fillStyle = PALETTE.label.bg;
     c.fill();
@@ -699,6 +741,18 @@ export class Renderer {
       c.fillStyle = s.badge === "delivered" ? "#86efac" : "#fca5a5";
       c.fillText(badge, x + padX, ly);
     }
+  }
+
+  /** The names of the boxes in the window, in window coordinates (labelplace.js keeps off them). */
+  _visibleNames(scene) {
+    const key = `${this.view.x},${this.view.y},${this.cssW},${this.cssH}`;
+    if (this._names && this._names.scene === scene && this._names.key === key) return this._names.rects;
+    const { x: vx, y: vy } = this.view;
+    const rects = nameRects(scene)
+      .filter((r) => visible(r, vx, vy, this.cssW, this.cssH))
+      .map((r) => ({ x: r.x - vx, y: r.y - vy, w: r.w, h: r.h }));
+    this._names = { scene, key, rects };
+    return rects;
   }
 
   refRect(ref) {

@@ -88,6 +88,30 @@ function byName(a, b) {
   return NATURAL.compare(a.key, b.key);
 }
 
+// Kubernetes names ([a-z0-9.-], "/" between namespace and name) sort the same by plain string
+// order once their numbers are zero-padded: many times faster than the collator at 10,000 pods.
+const PLAIN_NAME = /^[a-z0-9./-]*$/;
+const paddedKeys = new Map();
+function padded(key) {
+  let p = paddedKeys.get(key);
+  if (p === undefined) {
+    if (paddedKeys.size > 100000) paddedKeys.clear();
+    p = PLAIN_NAME.test(key) ? key.replace(/\d+/g, (d) => d.replace(/^0+(?=\d)/, "").padStart(12, "0")) : null;
+    paddedKeys.set(key, p);
+  }
+  return p;
+}
+
+/** The items in byName order (after `first(item)`, a small number, when given). */
+function sortByName(items, first = null) {
+  const keys = items.map((v) => padded(v.key));
+  if (keys.includes(null)) return items.sort(first ? (a, b) => first(a) - first(b) || byName(a, b) : byName);
+  const ranks = first ? items.map(first) : null;
+  const order = items.map((_, i) => i);
+  order.sort((i, j) => (ranks && ranks[i] - ranks[j]) || (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0));
+  return order.map((i) => items[i]);
+}
+
 export function labelsText(labels) {
   return Object.entries(labels || {})
     .map(([k, v]) => `${k}=${v}`)
@@ -295,9 +319,9 @@ export function deriveView(model) {
   const settings = model.settings || {};
   const clusterDomain = settings.clusterDomain || "cluster.local";
 
-  const nodes = list(model, "Node").map(nodeView).sort(byName);
+  const nodes = sortByName(list(model, "Node").map(nodeView));
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
-  const pods = list(model, "Pod").map(podView).sort(byName);
+  const pods = sortByName(list(model, "Pod").map(podView));
   const podByKey = new Map(pods.map((p) => [p.key, p]));
   const podByIP = new Map();
   const unscheduled = [];
@@ -312,16 +336,16 @@ export function deriveView(model) {
     node.counts.total += 1;
     node.counts[p.state] += 1;
   }
-  for (const n of nodes) n.pods.sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || byName(a, b));
+  for (const n of nodes) n.pods = sortByName(n.pods, (p) => STATE_ORDER[p.state]);
 
-  const services = list(model, "Service").map((s) => serviceView(s, clusterDomain)).sort(byName);
+  const services = sortByName(list(model, "Service").map((s) => serviceView(s, clusterDomain)));
   const serviceByKey = new Map(services.map((s) => [s.key, s]));
   for (const ep of list(model, "Endpoints")) {
     const v = endpointsView(ep);
     const svc = serviceByKey.get(v.key);
     if (svc) svc.endpoints = v;
   }
-  const slices = list(model, "EndpointSlice").map(sliceView).sort(byName);
+  const slices = sortByName(list(model, "EndpointSlice").map(sliceView));
   const orphanSlices = [];
   for (const sl of slices) {
     const svc = serviceByKey.get(`${sl.namespace}/${sl.service}`);
@@ -342,7 +366,7 @@ export function deriveView(model) {
   }
   nodePorts.sort((a, b) => a.nodePort - b.nodePort || (a.protocol < b.protocol ? -1 : 1));
 
-  const deployments = list(model, "Deployment").map(deploymentView).sort(byName);
+  const deployments = sortByName(list(model, "Deployment").map(deploymentView));
   const podCounts = { total: pods.length, ready: 0, notready: 0, terminating: 0, pending: 0 };
   for (const p of pods) podCounts[p.state] += 1;
 

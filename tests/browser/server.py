@@ -104,8 +104,10 @@ class DaphneServer:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.db}{suffix}").unlink(missing_ok=True)
 
-    def create_sandbox(self, name: str, preset: str = "kubia") -> Sandbox:
-        out = self.manage("createcluster", name, "--preset", preset, "--base-url", self.base_url)
+    def create_sandbox(self, name: str, preset: str = "kubia", *options: str, timeout: float = 120) -> Sandbox:
+        """`options`: more createcluster arguments (e.g. "--nodes", "100", "--pods", "10000")."""
+        out = self.manage("createcluster", name, "--preset", preset, *options, "--base-url", self.base_url,
+                          timeout=timeout)
         owner = re.search(r"^(http\S+/clusters/\S+\?token=\S+)$", out.strip().splitlines()[-1])
         watch = re.search(r"Watch link:\s+(\S+)", out)
         token = re.search(r"Access token:\s+(\S+)", out)
