@@ -698,14 +698,19 @@ function plan(view, W, H, F0, measure) {
     const nodeOpts = view.nodes.length
       ? NODE_LEVELS.map((level) => ({ level, ...chooseNodeGrid(ctx, view.nodes, geo.iw, level, hasBadges, showExternal) }))
       : [{ level: NODE_LEVELS[0], total: boxH(ctx, 2), cols: 1, rows: 1, nw: geo.iw, nh: boxH(ctx, 2) }];
+    const room = geo.ih - 2 * ctx.LH - ctx.g;
+    // A band taller than the room never fits: its layout stops there (much less work at 10,000 pods).
+    const bandHeight = (level) => {
+      const band = layoutServicesBand(ctx, view.services, geo.ix, 0, geo.iw, level, maxPerSlice, room);
+      return band.hidden ? Infinity : band.height;
+    };
     const svcOpts = view.services.length
-      ? SERVICE_LEVELS.map((level) => ({ level, score: level.score, height: layoutServicesBand(ctx, view.services, geo.ix, 0, geo.iw, level, maxPerSlice).height }))
+      ? SERVICE_LEVELS.map((level) => ({ level, score: level.score, height: bandHeight(level) }))
       : [{ level: SERVICE_LEVELS[0], score: SERVICE_LEVELS[0].score, height: boxH(ctx, 2) }];
     // Fewer rows that still show every endpoint draw the same picture: same worth.
     for (let i = 1; i < svcOpts.length; i++) {
       if (svcOpts[i].level.detail === "full" && Math.abs(svcOpts[i].height - svcOpts[i - 1].height) < 0.5) svcOpts[i].score = svcOpts[i - 1].score;
     }
-    const room = geo.ih - 2 * ctx.LH - ctx.g;
     for (const n of nodeOpts) {
       for (const sv of svcOpts) {
         const used = sv.height + n.total;

@@ -378,12 +378,16 @@ export function start(config) {
     lastLayout = performance.now();
     if (!renderer.cssW) return;
     const fresh = !view || view.revision !== model.revision;
+    const t0 = performance.now();
     if (fresh) view = deriveView(model);
+    const t1 = performance.now();
     const prevScene = scene;
     const W = renderer.cssW;
     const H = renderer.cssH;
     zoom.z = clampZoom(zoom.z, zoomLimit());
     scene = layoutScene(view, { width: W * zoom.z, height: H * zoom.z, fontSize: chooseFontSize(W, H), measure: renderer.measure, role, focus: sceneFocus() });
+    // Where a change's time goes (benchmarks/canvas_fps.py prints it).
+    stats.lastLayout = { deriveMs: Math.round(t1 - t0), layoutMs: Math.round(performance.now() - t1) };
     scene.changeArrived = changeArrived ?? (prevScene ? prevScene.changeArrived : null) ?? null;
     changeArrived = null;
     renderer.setScene(scene);
