@@ -144,6 +144,7 @@ export function start(config) {
     });
     noteChangeShown(built, performance.now());
     stats.marks = marks.map((m) => ({ ref: m.ref, kind: m.kind, text: m.text }));
+    stats.selection = input.selection ? refId(input.selection) : null;
     playback.followCursor();
     stats.packets = packets.length;
     stats.staticBuilds = renderer.stats.builds;

@@ -102,9 +102,20 @@ function padded(key) {
   return p;
 }
 
+// The padded key of each view object (pod views are kept from one derive to the next).
+const viewKeys = new WeakMap();
+function viewKey(v) {
+  let k = viewKeys.get(v);
+  if (k === undefined) {
+    k = padded(v.key);
+    viewKeys.set(v, k);
+  }
+  return k;
+}
+
 /** The items in byName order (after `first(item)`, a small number, when given). */
 function sortByName(items, first = null) {
-  const keys = items.map((v) => padded(v.key));
+  const keys = items.map(viewKey);
   if (keys.includes(null)) return items.sort(first ? (a, b) => first(a) - first(b) || byName(a, b) : byName);
   const ranks = first ? items.map(first) : null;
   const order = items.map((_, i) => i);
@@ -122,6 +133,17 @@ export function selectorMatches(selector, labels) {
   const entries = Object.entries(selector || {});
   if (!entries.length) return false;
   return entries.every(([k, v]) => (labels || {})[k] === v);
+}
+
+// Events replace a changed object, never edit it: an unchanged pod keeps its (read-only) view.
+const podViews = new WeakMap();
+function cachedPodView(pod) {
+  let v = podViews.get(pod);
+  if (!v) {
+    v = podView(pod);
+    podViews.set(pod, v);
+  }
+  return v;
 }
 
 export function podView(pod) {
@@ -321,7 +343,7 @@ export function deriveView(model) {
 
   const nodes = sortByName(list(model, "Node").map(nodeView));
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
-  const pods = sortByName(list(model, "Pod").map(podView));
+  const pods = sortByName(list(model, "Pod").map(cachedPodView));
   const podByKey = new Map(pods.map((p) => [p.key, p]));
   const podByIP = new Map();
   const unscheduled = [];

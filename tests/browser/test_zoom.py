@@ -1,0 +1,88 @@
+"""Zoom and pan on the picture of the `scale` sandbox (20 nodes, 1,000 pods): keys, wheel, drag and
+double click; the level of detail grows to single pods, a pod drawn only when zoomed in can be
+selected, the page's other keys still do what they did, and a trace in a zoomed picture is followed."""
+
+from playwright.sync_api import expect
+
+from tests.browser.sandbox_page import SCREENSHOTS, SandboxPage
+
+
+def canvas_center(page) -> tuple[float, float]:
+    box = page.locator("#scene-canvas").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_zoom_drills_down_to_single_pods_and_back(page, server):
+    urls = server.create_sandbox("zoom", "scale")
+    view = SandboxPage.open(page, urls.owner_url)
+    whole = view.state()["scene"]
+    assert whole["zoom"] == 1 and whole["podBoxes"] == 0, whole["lod"]  # pods counted or drawn as glyphs
+
+    page.focus("#scene-canvas")
+    for _ in range(8):  # + on the canvas zooms (it is not the speed key there)
+        page.keyboard.press("+")
+    view.wait_state("s.scene.zoom === s.zoom.max && s.scene.lod.nodes === 'full'")
+    view.wait_drawn()
+    deep = view.state()
+    assert deep["speed"] == 1, "the speed did not change"
+    assert deep["scene"]["podBoxes"] == 1000, "every pod is its own box"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "zoom-pods-1280x720.png"))
+
+    # Drag pans the window; a click on a pod box there selects that pod.
+    x, y = canvas_center(page)
+    before = view.state()["zoom"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 200, y - 150, steps=5)
+    page.mouse.up()
+    view.wait_state(f"s.zoom.x !== {before['x']} || s.zoom.y !== {before['y']}")
+    view.wait_drawn()
+    picked = None
+    for dx, dy in [(0, 0), (40, 0), (0, 30), (-60, 20), (90, -40), (-120, -60), (150, 60)]:
+        page.mouse.click(x + dx, y + dy)
+        view.next_frame()
+        picked = view.state().get("selection")
+        if picked and picked.startswith("Pod:"):
+            break
+    assert picked and picked.startswith("Pod:"), picked
+    expect(page.locator("#inspector")).to_contain_text(picked.split("/")[-1])
+
+    page.focus("#scene-canvas")
+    page.keyboard.press("0")
+    view.wait_state("s.scene.zoom === 1 && s.zoom.x === 0 && s.zoom.y === 0")
+    assert view.state()["scene"]["podBoxes"] == 0
+
+    # The wheel zooms around the pointer, a double click drills in; elsewhere + is still the speed key.
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -400)
+    view.wait_state("s.scene.zoom > 1")
+    page.mouse.dblclick(x, y)
+    view.wait_state("s.scene.zoom >= 2")
+    page.locator("#ctl-play").focus()
+    page.keyboard.press("+")
+    view.wait_state("s.speed === 2")
+
+
+def test_a_trace_in_a_zoomed_picture_is_followed_and_draws_its_service(page, server):
+    urls = server.create_sandbox("zoomtrace", "scale")
+    view = SandboxPage.open(page, urls.owner_url)
+    page.focus("#scene-canvas")
+    for _ in range(4):
+        page.keyboard.press("+")
+    view.wait_state("s.scene.zoom > 3")
+    view.tab("Send request")
+    destination = page.eval_on_selector("#req-destination", "s => s.options[0].value")
+    source = page.eval_on_selector("#req-source", "s => [...s.options].map((o) => o.value).find((v) => v.startsWith('pod/'))")
+    [trace] = view.send(destination, source=source)
+    view.wait_state(f"s.scene.services.includes('{trace['service']}') && s.packet !== null")
+    # The window keeps the moving packet in view (40 px inside its edges, give or take a frame).
+    for _ in range(5):
+        view.next_frame()
+        s = view.state()
+        if s["packet"] is None:
+            break
+        box = page.locator("#scene-canvas").bounding_box()
+        px, py = s["packet"]["x"] - s["zoom"]["x"], s["packet"]["y"] - s["zoom"]["y"]
+        assert -60 <= px <= box["width"] + 60 and -60 <= py <= box["height"] + 60, (s["packet"], s["zoom"])
+        page.wait_for_timeout(300)
