@@ -15,6 +15,7 @@ import { Player } from "./player.js";
 import { Controls } from "./controls.js";
 import { TraceLog } from "./tracelog.js";
 import { postJSON } from "./forms.js";
+import { el } from "./dom.js";
 import { MARK_MS, MAX_MARKS, addOverflow, changeMarks, mergeMarks, overflowCount, overflowText } from "./marks.js";
 import { QuizPanel } from "./quizpanel.js";
 import { BookView } from "./bookview.js";
@@ -177,6 +178,8 @@ export function start(config) {
   // --- Zoom and pan (viewport.js): the scene is laid out at zoom × the canvas size ----------------
   const zoom = { z: 1, offset: { x: 0, y: 0 }, anchor: null };
   const pinned = new Set(); // Services chosen in the finder: drawn like a trace's Service
+  const zoomBadge = el("p", { class: "zoom-badge", id: "zoom-badge", hidden: true, "aria-live": "polite" });
+  wrap.append(zoomBadge);
 
   function zoomLimit() {
     return maxZoom(view ? view.pods.length : 0, renderer.cssW, renderer.cssH, chooseFontSize(renderer.cssW, renderer.cssH));
@@ -186,6 +189,8 @@ export function start(config) {
     zoom.offset = clampOffset(v, scene.width, scene.height, renderer.cssW, renderer.cssH);
     renderer.setView(zoom.offset);
     stats.zoom = { z: zoom.z, x: zoom.offset.x, y: zoom.offset.y, max: zoomLimit() };
+    zoomBadge.hidden = zoom.z === 1;
+    zoomBadge.textContent = t("canvas.zoom", { z: Math.round(zoom.z * 10) / 10 });
     wake();
   }
   function zoomBy(factor, sx, sy) {
