@@ -133,7 +133,7 @@ export function start(config) {
       if (p.focused) focused = p;
       packets.push(p);
     }
-    if (focused) followPacket(focused.sample);
+    if (focused) followPacket(focused.anim, focused.sample);
     renderer.drawFrame(now, {
       packets,
       path: focused ? quiz.path(focused.anim, pathPoints(focused.anim)) : null,
@@ -197,6 +197,7 @@ export function start(config) {
     if (!scene) return;
     const z = clampZoom(zoom.z * factor, zoomLimit());
     if (Math.abs(z - zoom.z) < 0.001) return;
+    movedByHandAt = performance.now();
     if (!zoom.anchor) {
       // The object under the pointer stays under it (its place in the new layout may differ).
       const p = toScene(zoom.offset, sx, sy);
@@ -223,10 +224,17 @@ export function start(config) {
   function showRect(rect) {
     setOffset(offsetToShow(zoom.offset, rect, renderer.cssW, renderer.cssH));
   }
-  // While a request plays in a zoomed picture, the window follows its packet, so every object it
-  // passes is seen (unless the pointer holds the picture).
-  function followPacket(s) {
+  // In a zoomed picture the window follows the focused packet, so every object it passes is seen:
+  // at each new stop (a step while paused, too), and while it plays unless the picture was just
+  // moved by hand (then it waits for the next stop).
+  let followed = "";
+  let movedByHandAt = -Infinity;
+  function followPacket(anim, s) {
+    const key = `${anim.id}:${s.stopIndex}`;
+    const newStop = key !== followed;
+    followed = key;
     if (zoom.z === 1 || input.pointers.size) return;
+    if (!newStop && (player.paused || performance.now() - movedByHandAt < 1500)) return;
     const inner = { x: zoom.offset.x + 40, y: zoom.offset.y + 40, w: renderer.cssW - 80, h: renderer.cssH - 80 };
     if (s.x >= inner.x && s.x <= inner.x + inner.w && s.y >= inner.y && s.y <= inner.y + inner.h) return;
     showRect({ x: s.x - 60, y: s.y - 60, w: 120, h: 120 });
@@ -253,7 +261,10 @@ export function start(config) {
       },
       wake,
       zoomBy,
-      panBy: (dx, dy) => setOffset({ x: zoom.offset.x + dx, y: zoom.offset.y + dy }),
+      panBy: (dx, dy) => {
+        movedByHandAt = performance.now();
+        setOffset({ x: zoom.offset.x + dx, y: zoom.offset.y + dy });
+      },
       resetZoom,
       show: showRect,
     },
