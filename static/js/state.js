@@ -129,10 +129,15 @@ export function labelsText(labels) {
     .join(",");
 }
 
-export function selectorMatches(selector, labels) {
+/** A test of labels against `selector` (an empty selector matches nothing), made once per selector. */
+export function selectorMatcher(selector) {
   const entries = Object.entries(selector || {});
-  if (!entries.length) return false;
-  return entries.every(([k, v]) => (labels || {})[k] === v);
+  if (!entries.length) return () => false;
+  return (labels) => entries.every(([k, v]) => (labels || {})[k] === v);
+}
+
+export function selectorMatches(selector, labels) {
+  return selectorMatcher(selector)(labels);
 }
 
 // Events replace a changed object, never edit it: an unchanged pod keeps its (read-only) view.
@@ -375,9 +380,8 @@ export function deriveView(model) {
     else orphanSlices.push(sl);
   }
   for (const svc of services) {
-    svc.selectedPods = pods
-      .filter((p) => p.namespace === svc.namespace && selectorMatches(svc.selector, p.labels))
-      .map((p) => p.key);
+    const matches = selectorMatcher(svc.selector);
+    svc.selectedPods = pods.filter((p) => p.namespace === svc.namespace && matches(p.labels)).map((p) => p.key);
   }
 
   const nodePorts = [];
