@@ -7,7 +7,7 @@
 import { t } from "./i18n.js";
 import { ClusterSocket, socketUrl } from "./socket.js";
 import { applyEvents, applySnapshot, deriveView, emptyModel } from "./state.js";
-import { chooseFontSize, layoutScene, refId } from "./layout.js";
+import { layoutScene, refId } from "./layout.js";
 import { Renderer } from "./renderer.js";
 import { createLoop } from "./loop.js";
 import { pathPoints, sampleAnimation } from "./anim.js";
@@ -25,7 +25,7 @@ import { TracePlayback } from "./playback.js";
 import { CanvasInput } from "./canvasinput.js";
 import { Panels } from "./panels.js";
 import { ServiceFinder } from "./servicefinder.js";
-import { clampOffset, clampZoom, intersects, maxZoom, offsetForAnchor, offsetToShow, toScene, zoomAnchor } from "./viewport.js";
+import { ZoomView } from "./zoomview.js";
 
 export function readConfig(root) {
   return {
@@ -133,7 +133,7 @@ export function start(config) {
       if (p.focused) focused = p;
       packets.push(p);
     }
-    if (focused) followPacket(focused.anim, focused.sample);
+    if (focused) zoom.follow(focused.anim, focused.sample, { paused: player.paused, holding: input.pointers.size > 0 });
     renderer.drawFrame(now, {
       packets,
       path: focused ? quiz.path(focused.anim, pathPoints(focused.anim)) : null,
@@ -175,77 +175,27 @@ export function start(config) {
     });
   }
 
-  // --- Zoom and pan (viewport.js): the scene is laid out at zoom × the canvas size ----------------
-  const zoom = { z: 1, offset: { x: 0, y: 0 }, anchor: null };
+  // --- Zoom and pan (zoomview.js): the scene is laid out at zoom × the canvas size ----------------
   const pinned = new Set(); // Services chosen in the finder: drawn like a trace's Service
   const zoomBadge = el("p", { class: "zoom-badge", id: "zoom-badge", hidden: true, "aria-live": "polite" });
   wrap.append(zoomBadge);
-
-  function zoomLimit() {
-    return maxZoom(view ? view.pods.length : 0, renderer.cssW, renderer.cssH, chooseFontSize(renderer.cssW, renderer.cssH));
-  }
-  function setOffset(v) {
-    if (!scene) return;
-    zoom.offset = clampOffset(v, scene.width, scene.height, renderer.cssW, renderer.cssH);
-    renderer.setView(zoom.offset);
-    stats.zoom = { z: zoom.z, x: zoom.offset.x, y: zoom.offset.y, max: zoomLimit() };
-    zoomBadge.hidden = zoom.z === 1;
-    zoomBadge.textContent = t("canvas.zoom", { z: Math.round(zoom.z * 10) / 10 });
-    wake();
-  }
-  function zoomBy(factor, sx, sy) {
-    if (!scene) return;
-    const z = clampZoom(zoom.z * factor, zoomLimit());
-    if (Math.abs(z - zoom.z) < 0.001) return;
-    movedByHandAt = performance.now();
-    if (!zoom.anchor) {
-      // The object under the pointer stays under it (its place in the new layout may differ).
-      const p = toScene(zoom.offset, sx, sy);
-      const hit = hitRect(p.x, p.y);
-      zoom.anchor = zoomAnchor(zoom.offset, sx, sy, hit, scene.width, scene.height);
-    }
-    zoom.z = z;
-    scheduleLayout();
-  }
-  function hitRect(x, y) {
-    let best = null;
-    for (const r of scene.refRects.values()) {
-      if (x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h && (!best || r.w * r.h < best.w * best.h)) best = r;
-    }
-    return best;
-  }
-  function resetZoom() {
-    if (zoom.z === 1 && !zoom.offset.x && !zoom.offset.y) return;
-    zoom.z = 1;
-    zoom.anchor = null;
-    zoom.offset = { x: 0, y: 0 };
-    relayout();
-  }
-  function showRect(rect) {
-    setOffset(offsetToShow(zoom.offset, rect, renderer.cssW, renderer.cssH));
-  }
-  // In a zoomed picture the window follows the focused packet, so every object it passes is seen:
-  // at each new stop (a step while paused, too), and while it plays unless the picture was just
-  // moved by hand (then it waits for the next stop).
-  let followed = "";
-  let movedByHandAt = -Infinity;
-  function followPacket(anim, s) {
-    const key = `${anim.id}:${s.stopIndex}`;
-    const newStop = key !== followed;
-    followed = key;
-    if (zoom.z === 1 || input.pointers.size) return;
-    if (!newStop && (player.paused || performance.now() - movedByHandAt < 1500)) return;
-    const inner = { x: zoom.offset.x + 40, y: zoom.offset.y + 40, w: renderer.cssW - 80, h: renderer.cssH - 80 };
-    if (s.x >= inner.x && s.x <= inner.x + inner.w && s.y >= inner.y && s.y <= inner.y + inner.h) return;
-    showRect({ x: s.x - 60, y: s.y - 60, w: 120, h: 120 });
-  }
+  const zoom = new ZoomView({
+    renderer,
+    getScene: () => scene,
+    getPodCount: () => (view ? view.pods.length : 0),
+    scheduleLayout: () => scheduleLayout(),
+    relayout: () => relayout(),
+    wake,
+    stats,
+    badge: zoomBadge,
+  });
 
   // --- Controllers --------------------------------------------------------------------------------
   const input = new CanvasInput(
     { canvas, announce: $("canvas-announce") },
     {
       getScene: () => scene,
-      toScene: (x, y) => toScene(zoom.offset, x, y),
+      toScene: (x, y) => zoom.toScene(x, y),
       onSelect: (ref, { showTab = true, cleared = false, silent = false } = {}) => {
         if (ref) {
           inspector.showObject(ref, view);
@@ -260,13 +210,10 @@ export function start(config) {
         wake();
       },
       wake,
-      zoomBy,
-      panBy: (dx, dy) => {
-        movedByHandAt = performance.now();
-        setOffset({ x: zoom.offset.x + dx, y: zoom.offset.y + dy });
-      },
-      resetZoom,
-      show: showRect,
+      zoomBy: (factor, sx, sy) => zoom.zoomBy(factor, sx, sy),
+      panBy: (dx, dy) => zoom.panBy(dx, dy),
+      resetZoom: () => zoom.reset(),
+      show: (rect) => zoom.show(rect),
     },
   );
 
@@ -369,7 +316,7 @@ export function start(config) {
       pinned.add(key);
       relayout();
       const r = scene && scene.refRects.get(`Service:${key}`);
-      if (r) showRect(r);
+      if (r) zoom.show(r);
       input.select({ kind: "Service", key });
     },
   });
@@ -399,20 +346,13 @@ export function start(config) {
     if (fresh) view = deriveView(model);
     const t1 = performance.now();
     const prevScene = scene;
-    const W = renderer.cssW;
-    const H = renderer.cssH;
-    zoom.z = clampZoom(zoom.z, zoomLimit());
-    scene = layoutScene(view, { width: W * zoom.z, height: H * zoom.z, fontSize: chooseFontSize(W, H), measure: renderer.measure, role, focus: sceneFocus() });
+    scene = layoutScene(view, { ...zoom.layoutSize(), measure: renderer.measure, role, focus: sceneFocus() });
     // Where a change's time goes (benchmarks/canvas_fps.py prints it).
     stats.lastLayout = { deriveMs: Math.round(t1 - t0), layoutMs: Math.round(performance.now() - t1) };
     scene.changeArrived = changeArrived ?? (prevScene ? prevScene.changeArrived : null) ?? null;
     changeArrived = null;
     renderer.setScene(scene);
-    // The window: the anchor of a zoom back under the pointer, else the same offset, in the scene.
-    const a = zoom.anchor;
-    zoom.anchor = null;
-    const offset = a ? offsetForAnchor(a, a.ref ? scene.refRects.get(refId(a.ref)) : null, scene.width, scene.height, W, H) : zoom.offset;
-    setOffset(offset);
+    zoom.placed(scene);
     stats.scene = sceneSummary(scene);
     stats.layerStale = true; // until the next frame has drawn it
     if (pendingEvents.length) {
@@ -433,11 +373,9 @@ export function start(config) {
 
   function updateFinder() {
     if (!view) return;
-    const W = renderer.cssW;
-    const H = renderer.cssH;
     finder.update(view.services, (key) => {
       const r = scene.refRects.get(`Service:${key}`);
-      return r && intersects(zoom.offset, r, W, H) ? r : null;
+      return r && zoom.inView(r) ? r : null;
     });
   }
 
@@ -550,8 +488,8 @@ export function start(config) {
     },
     relayout,
     // Zoom and pan, as the mouse, touch and keys drive them (canvasinput.js).
-    zoomBy,
-    resetZoom,
+    zoomBy: (factor, sx, sy) => zoom.zoomBy(factor, sx, sy),
+    resetZoom: () => zoom.reset(),
     // Playback as the buttons drive it (a class's students follow the teacher's).
     replay: () => playback.replay(),
     setPaused(paused) {
