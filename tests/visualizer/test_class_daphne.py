@@ -12,6 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from tests.hosted.processes import Backing
 from tests.visualizer.test_consumer_restart import Server
 
 HANDSHAKES_IN_FLIGHT = 50
@@ -19,8 +20,8 @@ CLASS_TYPES = {"trace", "step", "playback", "select", "question", "reveal", "fol
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[Server]:
-    server = Server(tmp_path)
+def server(tmp_path, hosted_backing: Backing | None) -> Iterator[Server]:
+    server = Server(tmp_path, hosted_backing)
     server.manage("migrate", "-v", "0")
     try:
         yield server
