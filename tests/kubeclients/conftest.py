@@ -174,6 +174,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, hosted_backing: Backing | N
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+    for i in range(len(processes) if hosted_backing is not None else 0):
+        # Daphne's access log (its output at the default verbosity): each process had its share.
+        assert "/k8s/" in (workdir / f"daphne-{i}.log").read_text(), f"daphne-{i} served no Kubernetes API request"
 
 
 @pytest.fixture
