@@ -69,7 +69,15 @@ DATABASES = {
         conn_max_age=0,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per process: Django runs each request in a thread of its own, so a connection kept by
+    # CONN_MAX_AGE would never be used again, and a new PostgreSQL connection (a server process
+    # forked) per request costs more than most requests. The health check replaces connections
+    # that a database restart broke before a request gets one.
+    DATABASES["default"]["OPTIONS"] = {"pool": {
+        "min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 20, minimum=1), "timeout": 30}}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file test database lets Daphne in a child process share it with the tests.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
     # WAL: readers (snapshots, watches) never wait for a write; synchronous=NORMAL syncs at
