@@ -90,12 +90,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
+    # Redis pub/sub: a process's one subscriber connection brings every sandbox's messages, many per
+    # read. (The list-based RedisChannelLayer pops one message per round trip for all of a
+    # process's relays: under load its queues grew to most of a minute, then hit their capacity
+    # and dropped.) Pub/sub keeps nothing for a process that is not listening: a viewer that
+    # misses a batch sees the seq gap and resumes from the event log.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # socket_timeout above channels_redis's 5 s receive wait, so an idle reader is not cut off.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 10}],
-                       "capacity": 1500},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 10}]},
         }
     }
 else:
