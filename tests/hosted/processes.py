@@ -174,7 +174,9 @@ class Daphne:
 def hosted_env(database_url: str, redis_url: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "DJANGO_SETTINGS_MODULE": "visualizer.settings", "PYTHONPATH": str(ROOT)}
-    for name in ("HTTPS", "DEBUG"):
+    # Nothing of this test run's own settings: the browser tests' conftest, when collected, lets
+    # Django run sync code in async contexts, which the hosted site never does.
+    for name in ("HTTPS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     return env
 
