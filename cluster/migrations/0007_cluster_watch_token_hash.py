@@ -25,7 +25,7 @@ def restore_watch_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cluster", "0005_trace_seq_token"),
+        ("cluster", "0006_classstudent_presence"),
     ]
 
     operations = [
