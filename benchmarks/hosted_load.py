@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.hosted.conftest import Daphne, Postgres, Redis, hosted_env  # noqa: E402
+from tests.hosted.processes import Daphne, Postgres, Redis, hosted_env  # noqa: E402
 
 ANNOTATION = "load.servicescope/sent"
 HANDSHAKES_IN_FLIGHT = 50
@@ -200,6 +200,72 @@ async def write_all(writers: list[Writer], until: float) -> None:
     await asyncio.gather(*(w.run(until) for w in writers))
 
 
+# --- where the servers' time goes (py-spy) -------------------------------------------------------
+
+
+def start_profile(directory: Path, index: int, pid: int, seconds: float) -> subprocess.Popen:
+    directory.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen([str(spy), "record", "--nonblocking", "--gil", "--format", "raw", "--rate", "50",
+                             "--duration", str(max(1, int(seconds) - 2)), "--pid", str(pid),
+                             "--output", str(directory / f"daphne-{index}.txt")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# Frames that name what a sample is doing, most specific first: the first one found in a stack
+# (from the innermost frame out) is where that sample's time is counted.
+PROFILE_AREAS = (
+    ("psycopg", "database driver (PostgreSQL round trips)"),
+    ("django/db/backends", "database driver (PostgreSQL round trips)"),
+    ("django/db/models", "ORM (building queries, rows to objects)"),
+    ("channels_redis", "channel layer (Redis)"),
+    ("redis/", "channel layer (Redis)"),
+    ("visualizer/fanout.py", "fan-out to local sockets"),
+    ("visualizer/outbox.py", "outboxes (per-socket send)"),
+    ("autobahn", "websocket framing (Autobahn)"),
+    ("cluster/sim", "simulation core"),
+    ("cluster/store.py", "write path (store, controllers)"),
+    ("cluster/controllers", "write path (store, controllers)"),
+    ("cluster/services", "write path (services)"),
+    ("visualizer/kubeapi", "Kubernetes API views"),
+    ("visualizer/ratelimit.py", "rate limits"),
+    ("django/", "Django request handling (middleware, views)"),
+    ("asgiref", "sync/async hand-over (asgiref)"),
+    ("twisted", "Twisted reactor (sockets, HTTP)"),
+    ("daphne", "Daphne server"),
+    ("json", "JSON"),
+)
+
+
+def print_profile(files: list[Path]) -> None:
+    """Share of the GIL-holding samples per area (where the innermost known frame is; and anywhere in
+    the stack), and the busiest innermost frames."""
+    areas: dict[str, int] = {}
+    within: dict[str, int] = {}
+    leaves: dict[str, int] = {}
+    total = 0
+    for path in files:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            frames = stack.split(";")
+            total += int(count)
+            area = next((label for frame in reversed(frames) for key, label in PROFILE_AREAS if key in frame),
+                        "other")
+            areas[area] = areas.get(area, 0) + int(count)
+            for label in {label for frame in frames for key, label in PROFILE_AREAS if key in frame}:
+                within[label] = within.get(label, 0) + int(count)
+            leaves[frames[-1]] = leaves.get(frames[-1], 0) + int(count)
+    print(f"profile: {total} samples holding the GIL in {len(files)} Daphne processes (py-spy, 50/s)")
+    print("   own  within  area")
+    for area, count in sorted(areas.items(), key=lambda x: -x[1])[:14]:
+        print(f"  {100 * count / max(1, total):4.1f}%  {100 * within.get(area, count) / max(1, total):5.1f}%  {area}")
+    print("busiest innermost frames:")
+    for frame, count in sorted(leaves.items(), key=lambda x: -x[1])[:12]:
+        print(f"  {100 * count / max(1, total):5.1f}%  {frame[:110]}")
+
+
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -213,6 +279,9 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--drain", type=float, default=3.0,
                         help="seconds after the last change for deliveries still on their way")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="a directory: py-spy samples each Daphne process while the writers run "
+                             "(collapsed stacks, one file per process) and the busiest frames are printed")
     args = parser.parse_args()
 
     import tempfile
@@ -261,7 +330,11 @@ def main() -> None:
         writers = [Writer(servers[i % len(servers)].port, box, args.rate) for i, box in enumerate(boxes)]
         print(f"{args.viewers} viewers connected in {connected_in:.1f} s; writing for {args.minutes} min ...",
               flush=True)
+        profilers = [start_profile(args.profile, i, s.process.pid, args.minutes * 60)
+                     for i, s in enumerate(servers)] if args.profile else []
         asyncio.run(write_all(writers, write_until))
+        for profiler in profilers:
+            profiler.wait(timeout=60)
         time.sleep(args.drain)  # the last changes reach their viewers
         rss_after = sum(rss_kib(s.process.pid) for s in servers)
         stop.set()
@@ -308,6 +381,8 @@ def main() -> None:
     print(f"memory: Daphne RSS {rss_before / 1024:.0f} MiB before viewers, {rss_after / 1024:.0f} MiB after; "
           f"{(rss_after - rss_before) / max(1, args.viewers):.0f} KiB per viewer")
     print(f"database: {db_before / 2**20:.1f} MiB before, {db_after / 2**20:.1f} MiB after")
+    if args.profile:
+        print_profile(sorted(args.profile.glob("daphne-*.txt")))
 
 
 if __name__ == "__main__":

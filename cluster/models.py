@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cluster.sim.objects import ClusterSettings
+from cluster.watch_tokens import token_digest, watch_token_for
 
 
 def presence_lease() -> timedelta:
@@ -52,7 +53,11 @@ class Cluster(models.Model):
     lesson = models.CharField(max_length=64, blank=True, default="", db_index=True)
     owner = models.CharField(max_length=64, blank=True, default="")
     access_token = models.CharField(max_length=64, unique=True, default=_token)
-    watch_token = models.CharField(max_length=64, unique=True, default=_token)
+    # The read-only link's token is derived from the access token; only its digest is stored (see
+    # cluster/watch_tokens.py). A link made before that keeps working, by its digest, until rotation.
+    watch_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    legacy_watch_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True,
+                                               default=None, editable=False)
     # The Kubernetes resourceVersion and the event sequence number: one counter per sandbox.
     resource_version = models.BigIntegerField(default=0)
     # kube-proxy state a real node keeps between connections: ClientIP affinity, IPVS cursors.
@@ -70,6 +75,15 @@ class Cluster(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.watch_token_hash:
+            self.watch_token_hash = token_digest(self.watch_token)
+        super().save(*args, **kwargs)
+
+    @property
+    def watch_token(self) -> str:
+        return watch_token_for(self.access_token)
 
     @property
     def settings(self) -> ClusterSettings:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from cluster.kinds import KIND_ORDER, kind_info
 from cluster.models import Cluster, Event
 from cluster.sim.endpoints.cost import service_costs
 from cluster.sim.objects import Obj
+from cluster.watch_tokens import same_digest, token_digest
 
 # A viewer further behind than this gets a fresh snapshot instead of the missed events.
 MAX_REPLAY = 5000
@@ -28,7 +29,15 @@ def cluster_by_token(*, token: str) -> Cluster | None:
 
 
 def cluster_by_watch_token(*, token: str) -> Cluster | None:
-    return Cluster.objects.filter(watch_token=token).first() if token else None
+    """The sandbox whose read-only link has this token, found by the token's digest."""
+    if not token:
+        return None
+    digest = token_digest(token)
+    cluster = Cluster.objects.filter(Q(watch_token_hash=digest) | Q(legacy_watch_token_hash=digest)).first()
+    if cluster is None:
+        return None
+    matches = same_digest(digest, cluster.watch_token_hash) | same_digest(digest, cluster.legacy_watch_token_hash)
+    return cluster if matches else None
 
 
 def object_list(*, cluster: Cluster, kind: str, namespace: str | None = None) -> list[Obj]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,38 @@ from django.urls import reverse
 
 from cluster.models import Cluster
 from cluster.services.sandboxes import cluster_create
+from tests.hosted.processes import Backing
+
+HOSTED_HELP = ("run the suites that serve with a real Daphne again, as the hosted site runs: two Daphne "
+               "processes on a PostgreSQL and a Redis started here, clients alternating between them; "
+               "every other test is deselected")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--hosted", action="store_true", help=HOSTED_HELP)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --hosted, keep only the tests whose server comes from `hosted_backing`."""
+    if not config.getoption("--hosted"):
+        return
+    serving = ["hosted_backing" in getattr(item, "fixturenames", ()) for item in items]
+    config.hook.pytest_deselected(items=[item for item, kept in zip(items, serving, strict=True) if not kept])
+    items[:] = [item for item, kept in zip(items, serving, strict=True) if kept]
+
+
+@pytest.fixture(scope="session")
+def hosted_backing(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backing | None]:
+    """PostgreSQL and Redis under --hosted (server fixtures then start two Daphne processes on them),
+    else None (server fixtures start one Daphne on a SQLite file)."""
+    if not request.config.getoption("--hosted"):
+        yield None
+        return
+    backing = Backing(tmp_path_factory.mktemp("hosted-backing"))
+    try:
+        yield backing
+    finally:
+        backing.close()
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,15 @@ DATABASES = {
         conn_max_age=0,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per process: Django runs each request in a thread of its own, so a connection kept by
+    # CONN_MAX_AGE would never be used again, and a new PostgreSQL connection (a server process
+    # forked) per request costs more than most requests. The health check replaces connections
+    # that a database restart broke before a request gets one.
+    DATABASES["default"]["OPTIONS"] = {"pool": {
+        "min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 20, minimum=1), "timeout": 30}}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file test database lets Daphne in a child process share it with the tests.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
     # WAL: readers (snapshots, watches) never wait for a write; synchronous=NORMAL syncs at
@@ -82,12 +90,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
+    # Redis pub/sub: a process's one subscriber connection brings every sandbox's messages, many per
+    # read. (The list-based RedisChannelLayer pops one message per round trip for all of a
+    # process's relays: under load its queues grew to most of a minute, then hit their capacity
+    # and dropped.) Pub/sub keeps nothing for a process that is not listening: a viewer that
+    # misses a batch sees the seq gap and resumes from the event log.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # socket_timeout above channels_redis's 5 s receive wait, so an idle reader is not cut off.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 10}],
-                       "capacity": 1500},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 10}]},
         }
     }
 else:

@@ -11,13 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,9 +23,17 @@ from pathlib import Path
 import pytest
 
 from cluster.kubeconfig import kubeconfig_yaml
+from tests.hosted.processes import (  # noqa: F401 (the suite's modules import them from here)
+    ROOT,
+    Daphne,
+    Postgres,
+    Redis,
+    free_port,
+    hosted_env,
+    listening,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 KUBECTL = "/usr/bin/kubectl"
 
 _CREATE_SANDBOXES = """
@@ -42,145 +46,6 @@ made = [cluster_create(name=f"h-{preset}-{uuid.uuid4().hex[:10]}", preset=preset
 print(json.dumps([{"id": str(c.pk), "name": c.name, "token": c.access_token, "watch": c.watch_token}
                   for c in made]))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_until(check, what: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
-
-
-class Postgres:
-    """A throwaway PostgreSQL 15 cluster on loopback, run as the postgres user."""
-
-    def __init__(self, workdir: Path) -> None:
-        if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
-            pytest.fail("PostgreSQL 15 is needed: apt-get install postgresql")
-        self.dir = Path(tempfile.mkdtemp(prefix="servicescope-pg-"))  # outside root-only pytest dirs
-        shutil.chown(self.dir, "postgres")
-        self.port = free_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/servicescope"
-        self._as_postgres(PG_BIN / "initdb", "-D", self.dir / "db", "-A", "trust", "-U", "postgres")
-        self.start()
-        self._as_postgres(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "servicescope")
-
-    def _as_postgres(self, *args) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *map(str, args)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-
-    def start(self) -> None:
-        # -l: the server must not inherit our pipes, or waiting for pg_ctl would never end.
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.dir / "db", "-l", self.dir / "server.log", "-o",
-                          f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=300",
-                          "-w", "start")
-
-    def stop(self) -> None:
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.dir / "db", "-m", "fast", "-w", "stop")
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def size(self) -> int:
-        out = subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p",
-                              str(self.port), "-U", "postgres", "-At", "-c",
-                              "select pg_database_size('servicescope')"],
-                             capture_output=True, text=True, check=True).stdout
-        return int(out.strip())
-
-
-class Redis:
-    def __init__(self, workdir: Path) -> None:
-        if shutil.which("redis-server") is None:
-            pytest.fail("redis-server is needed: apt-get install redis-server")
-        self.dir = workdir
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.pidfile = workdir / "redis.pid"
-        self.start()
-
-    def start(self) -> None:
-        subprocess.run(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--daemonize", "yes",
-                        "--pidfile", str(self.pidfile), "--save", "", "--appendonly", "no",
-                        "--logfile", str(self.dir / "redis.log")], check=True, timeout=30)
-        wait_until(lambda: listening(self.port), "redis-server did not listen")
-
-    def stop(self) -> None:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
-            pid = int(self.pidfile.read_text())
-            os.kill(pid, 15)
-            wait_until(lambda: not _alive(pid), "redis-server did not stop", 10)
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-class Daphne:
-    """One Daphne process of the hosted site, on its own port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with self.log.open("a") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(self.port),
-                 # as visualizer/hosting runs it: a handshake may wait its turn under load
-                 "--websocket_connect_timeout", "30", "visualizer.asgi:application"], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not listening(self.port):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"Daphne did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
-
-    def ws_url(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def origin(self) -> str:
-        return self.base
 
 
 @dataclass
@@ -235,14 +100,6 @@ class Site:
         return subprocess.Popen([KUBECTL, "--kubeconfig", str(box.kubeconfigs[server]), "--cache-dir",
                                  str(self.workdir / f"kubectl-cache-{server}"), *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def hosted_env(database_url: str, redis_url: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "DJANGO_SETTINGS_MODULE": "visualizer.settings", "PYTHONPATH": str(ROOT)}
-    for name in ("HTTPS", "DEBUG"):
-        env.pop(name, None)
-    return env
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ filled through `manage.py` and the cluster's service functions in subprocesses.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from cluster.kubeconfig import kubeconfig_yaml
+from tests.hosted.processes import Backing
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = Path(__file__).resolve().parent / "manifests"
@@ -55,6 +57,13 @@ class Sandbox:
     token: str
     server: str  # the server root: http://127.0.0.1:<port>/k8s/<id>
     kubeconfig: Path
+    # Hosted (`pytest --hosted`): the same sandbox's kubeconfig for each Daphne process, taken in
+    # turn by kubectl calls, so that a watch and the writes it shows go through different processes.
+    kubeconfigs: tuple[Path, ...] = ()
+    turn: Iterator[int] = field(default_factory=itertools.count)
+
+    def next_kubeconfig(self) -> Path:
+        return self.kubeconfigs[next(self.turn) % len(self.kubeconfigs)] if self.kubeconfigs else self.kubeconfig
 
 
 @dataclass
@@ -64,6 +73,9 @@ class Server:
     workdir: Path
     cache_dir: Path
     pool: dict[str, list[Sandbox]] = field(default_factory=dict)
+    # Hosted: every Daphne process's root; sandboxes are handed out on each in turn.
+    base_urls: tuple[str, ...] = ()
+    made: int = 0
 
     def sandbox(self, preset: str = "empty") -> Sandbox:
         """A sandbox no other test has used; made in batches to pay Django's start-up once."""
@@ -78,13 +90,22 @@ class Server:
                 text=True,
             ).stdout
             for made in json.loads(out.strip().splitlines()[-1]):
-                server = f"{self.base_url}/k8s/{made['id']}"
-                path = self.workdir / f"{made['name']}.kubeconfig"
-                path.write_text(
-                    kubeconfig_yaml(cluster_name=made["name"], server=server, token=made["token"])
-                )
-                stock.append(Sandbox(made["id"], made["name"], made["token"], server, path))
+                stock.append(self._sandbox(made))
         return stock.pop()
+
+    def _sandbox(self, made: dict[str, str]) -> Sandbox:
+        bases = self.base_urls or (self.base_url,)
+        self.made += 1
+        kubeconfigs = []
+        for i in range(len(bases)):
+            base = bases[(self.made + i) % len(bases)]  # the sandbox's own process first
+            path = self.workdir / f"{made['name']}-{i}.kubeconfig"
+            path.write_text(kubeconfig_yaml(cluster_name=made["name"], server=f"{base}/k8s/{made['id']}",
+                                            token=made["token"]))
+            kubeconfigs.append(path)
+        server = f"{bases[self.made % len(bases)]}/k8s/{made['id']}"
+        return Sandbox(made["id"], made["name"], made["token"], server, kubeconfigs[0],
+                       tuple(kubeconfigs) if self.base_urls else ())
 
 
 def _free_port() -> int:
@@ -106,48 +127,56 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: flo
     raise RuntimeError(f"daphne did not listen on {port} within {timeout}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(KUBECTL).exists():
-        pytest.fail("the real kubectl is needed at /usr/bin/kubectl")
-    workdir = tmp_path_factory.mktemp("kubeclients")
-    database = workdir / f"{uuid.uuid4().hex}.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "visualizer.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+def _daphne(env: dict[str, str], workdir: Path, name: str) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    log = workdir / "daphne.log"
+    log = workdir / f"{name}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "visualizer.asgi:application",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "visualizer.asgi:application"],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         _wait_for_port(port, process, log)
+    except BaseException:
+        process.kill()
+        raise
+    return process, port
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, hosted_backing: Backing | None) -> Iterator[Server]:
+    """One Daphne on a SQLite file; with --hosted, two on PostgreSQL and Redis."""
+    if not Path(KUBECTL).exists():
+        pytest.fail("the real kubectl is needed at /usr/bin/kubectl")
+    workdir = tmp_path_factory.mktemp("kubeclients")
+    if hosted_backing is None:
+        database = workdir / f"{uuid.uuid4().hex}.sqlite3"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "DJANGO_SETTINGS_MODULE": "visualizer.settings",
+            "PYTHONPATH": str(ROOT),
+        }
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    else:
+        env = hosted_backing.fresh_env()
+    processes: list[tuple[subprocess.Popen, int]] = []
+    try:
+        for i in range(1 if hosted_backing is None else 2):
+            processes.append(_daphne(env, workdir, f"daphne-{i}"))
+        bases = tuple(f"http://127.0.0.1:{port}" for _process, port in processes)
         cache_dir = workdir / "kubectl-cache"  # kubectl caches discovery per host:port: keep it per run
-        yield Server(f"http://127.0.0.1:{port}", env, workdir, cache_dir)
+        yield Server(bases[0], env, workdir, cache_dir, base_urls=bases if hosted_backing is not None else ())
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process, _port in processes:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    for i in range(len(processes) if hosted_backing is not None else 0):
+        # Daphne's access log (its output at the default verbosity): each process had its share.
+        assert "/k8s/" in (workdir / f"daphne-{i}.log").read_text(), f"daphne-{i} served no Kubernetes API request"
 
 
 @pytest.fixture
@@ -162,7 +191,7 @@ def kubia(server: Server) -> Sandbox:
 
 
 def kubectl_command(server: Server, box: Sandbox, *args: str) -> list[str]:
-    return [KUBECTL, "--kubeconfig", str(box.kubeconfig), "--cache-dir", str(server.cache_dir), *args]
+    return [KUBECTL, "--kubeconfig", str(box.next_kubeconfig()), "--cache-dir", str(server.cache_dir), *args]
 
 
 @dataclass

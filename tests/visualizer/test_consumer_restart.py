@@ -7,6 +7,7 @@ function, from `manage.py shell`), Daphne starts again, and the viewer reconnect
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from cluster.snapshots import snapshot_objects
+from tests.hosted.processes import Backing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,14 +35,25 @@ def free_port() -> int:
 
 
 class Server:
-    """One sandbox in a SQLite file, served by a Daphne child process that can be killed."""
+    """One sandbox in a SQLite file, served by a Daphne child process that can be killed; or, with
+    the hosted backing (`pytest --hosted`), in PostgreSQL with Redis, served by two Daphne processes
+    that are started and killed together while `port` alternates between them."""
 
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-                    "DJANGO_SETTINGS_MODULE": "visualizer.settings"}
-        self.env.pop("REDIS_URL", None)
-        self.daphne: subprocess.Popen | None = None
+    def __init__(self, workdir: Path, backing: Backing | None = None) -> None:
+        if backing is None:
+            self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+                        "DJANGO_SETTINGS_MODULE": "visualizer.settings"}
+            self.env.pop("REDIS_URL", None)
+        else:
+            self.env = backing.fresh_env()
+        self.ports = [free_port() for _ in range(1 if backing is None else 2)]
+        self.turn = itertools.count()
+        self.daphnes: list[subprocess.Popen] = []
+
+    @property
+    def port(self) -> int:
+        """The port to use next: each call the next process, so that clients are split over all."""
+        return self.ports[next(self.turn) % len(self.ports)]
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
@@ -48,33 +61,36 @@ class Server:
         return done.stdout
 
     def start(self) -> None:
-        self.daphne = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(self.port),
-             "visualizer.asgi:application"], cwd=ROOT, env=self.env)
+        self.daphnes = [subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
+             "visualizer.asgi:application"], cwd=ROOT, env=self.env) for port in self.ports]
         deadline = time.monotonic() + 20
-        while not self._listening():
-            if time.monotonic() > deadline or self.daphne.poll() is not None:
+        while not all(map(self._listening, self.ports)):
+            if time.monotonic() > deadline or any(daphne.poll() is not None for daphne in self.daphnes):
                 raise RuntimeError("Daphne did not start")
             time.sleep(0.05)
 
     def kill(self) -> None:
-        if self.daphne is not None and self.daphne.poll() is None:
-            self.daphne.kill()
-            self.daphne.wait(timeout=10)
-        self.daphne = None
+        for daphne in self.daphnes:
+            if daphne.poll() is None:
+                daphne.kill()
+                daphne.wait(timeout=10)
+        self.daphnes = []
 
-    def _listening(self) -> bool:
+    @staticmethod
+    def _listening(port: int) -> bool:
         with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+            return sock.connect_ex(("127.0.0.1", port)) == 0
 
     def socket(self, path: str):
-        return connect(f"ws://127.0.0.1:{self.port}{path}", origin=f"http://127.0.0.1:{self.port}",
+        port = self.port
+        return connect(f"ws://127.0.0.1:{port}{path}", origin=f"http://127.0.0.1:{port}",
                        compression=None, ping_interval=None, proxy=None, open_timeout=10)
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[Server]:
-    server = Server(tmp_path)
+def server(tmp_path, hosted_backing: Backing | None) -> Iterator[Server]:
+    server = Server(tmp_path, hosted_backing)
     server.manage("migrate", "-v", "0")
     server.watch_token = re.search(r"/watch/([^/]+)/", server.manage(  # type: ignore[attr-defined]
         "createcluster", "demo", "--preset", "kubia", "--seed", "1")).group(1)
