@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, TextField
@@ -31,6 +30,7 @@ from cluster.kinds import KINDS, kind_info
 from cluster.models import Cluster, Event
 from cluster.sim.allocation import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
+from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns
 
 Key = tuple[str, str]  # (namespace, name)
 TRIM_STEP = 100  # the event log is trimmed when the counter passes a multiple of this
@@ -49,15 +49,6 @@ class Change:
     @property
     def obj(self) -> Obj:
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
-
-
-def _index_columns(kind: str, obj: Obj) -> dict[str, Any]:
-    if kind == "Pod":
-        return {"node_name": pod_node(obj), "ip": pod_ip(obj) or None}
-    if kind == "EndpointSlice":
-        labels = obj["metadata"].get("labels") or {}
-        return {"service_name": labels.get("kubernetes.io/service-name", "")}
-    return {}
 
 
 def sandbox_limits() -> quota.Limits:
@@ -82,6 +73,7 @@ class Store:
         self._pks: dict[str, dict[Key, int]] = {}
         self._dirty: dict[tuple[str, Key], str] = {}
         self._touched: dict[str, set[Key]] = {}  # per kind: keys put or removed in this transaction
+        self._derived: dict[str, set[Key]] = {}  # per kind: keys whose derived rows (store_index) changed
         self._whole: set[str] = set()  # kinds loaded whole
         self._whole_ns: dict[str, set[str]] = {}  # per kind: namespaces loaded whole
         self._absent: dict[str, set[Key]] = {}  # keys looked up and not found
@@ -310,6 +302,8 @@ class Store:
             self._pod_ips.add(pod_ip(obj))
         self._dirty[(kind, key)] = "save"
         self._touched.setdefault(kind, set()).add(key)
+        if derived_changed(kind, old, obj):
+            self._derived.setdefault(kind, set()).add(key)
         self._record(Event.ADDED if old is None else Event.MODIFIED, kind, key, obj)
         self.changes.append(Change(kind, old, obj))
         return obj
@@ -327,6 +321,8 @@ class Store:
         last["metadata"]["resourceVersion"] = str(self.next_rv())
         self._dirty[(kind, key)] = "delete"
         self._touched.setdefault(kind, set()).add(key)
+        if derived_changed(kind, old, None):
+            self._derived.setdefault(kind, set()).add(key)
         self._record(Event.DELETED, kind, key, last)
         self.changes.append(Change(kind, old, None))
         return last
@@ -388,11 +384,23 @@ class Store:
                 model.objects.filter(pk__in=gone).delete()
         for kind, actions in by_kind.items():
             self._save_rows(kind, actions.get("save", []))
+        self._save_derived()
         Event.objects.bulk_create(self.events, batch_size=500)
         self._trim_log()
         Cluster.objects.filter(pk=self.cluster.pk).update(resource_version=self.rv, last_active=self.now)
         self.cluster.resource_version = self.rv
         self._dirty.clear()
+
+    def _save_derived(self) -> None:
+        """Rewrite the label, selector and slice-membership rows of the objects whose pairs changed."""
+        for kind, keys in self._derived.items():
+            ordered = sorted(keys)
+            forget_derived(self.cluster, kind, ordered)
+            held = self._objects.get(kind, {})
+            rows = [row for key in ordered if key in held for row in derived_rows(self.cluster, kind, held[key])]
+            if rows:
+                type(rows[0]).objects.bulk_create(rows, batch_size=500)
+        self._derived.clear()
 
     def _trim_log(self) -> None:
         """Keep the last EVENT_LOG_MAX events; trimmed in steps of TRIM_STEP so most writes skip it.
@@ -411,14 +419,14 @@ class Store:
             fields = {
                 "namespace": key[0], "name": key[1], "uid": obj["metadata"]["uid"],
                 "resource_version": int(obj["metadata"]["resourceVersion"]), "body": obj,
-                **_index_columns(kind, obj),
+                **index_columns(kind, obj),
             }
             if key in pks:
                 changed_rows.append(model(pk=pks[key], cluster=self.cluster, **fields))
             else:
                 new_rows.append(model(cluster=self.cluster, **fields))
         if changed_rows:
-            update_fields = ["body", "resource_version", *(_index_columns(kind, objs[keys[0]]).keys())]
+            update_fields = ["body", "resource_version", *(index_columns(kind, objs[keys[0]]).keys())]
             model.objects.bulk_update(changed_rows, update_fields, batch_size=500)
         if new_rows:
             for row in model.objects.bulk_create(new_rows, batch_size=500):
