@@ -157,6 +157,7 @@ class EndpointSlice(KubeObject):
     service_name = models.CharField(max_length=253, blank=True, default="", db_index=True)
     # What the EndpointSlice controller weighs a slice by when it need not read its endpoints.
     managed_by = models.CharField(max_length=253, blank=True, default="")
+    owner_uid = models.CharField(max_length=36, blank=True, default="")  # the controller ownerReference
     address_type = models.CharField(max_length=8, blank=True, default="")
     endpoint_count = models.PositiveIntegerField(default=0)
 

@@ -19,17 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, TextField
+from django.db import connection
+from django.db.models import CharField, Count, F, Func, Q, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Collate
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
-from cluster.models import Cluster, Event
+from cluster.models import Cluster, Event, LabelPair, SliceEndpoint
 from cluster.sim.allocation import quota
-from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
+from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node, selector_matches
 from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns
 
 Key = tuple[str, str]  # (namespace, name)
@@ -49,6 +50,14 @@ class Change:
     @property
     def obj(self) -> Obj:
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
+
+
+def ip_text():
+    """A pod's IP as text in byte order (upstream sorts addresses by the bytes of the IP string):
+    the column itself on SQLite, host(inet) in the "C" collation on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return Collate(Func(F("ip"), function="host", output_field=CharField()), "C")
+    return F("ip")
 
 
 def sandbox_limits() -> quota.Limits:
@@ -191,13 +200,115 @@ class Store:
                  keep: Callable[[Obj], bool]) -> list[Obj]:
         """Objects of the namespace `keep` accepts, read through their labels' `selector` pairs
         (a map of labels each of them must carry; None or {} reads the whole namespace)."""
-        query = None
-        if isinstance(selector, dict) and selector and all(
-                isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
-            labels = KeyTransform("labels", KeyTransform("metadata", "body"))
-            query = [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
-            return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
-        return self.select(kind, namespace, None, keep)
+        query = self.labelled(kind, namespace, selector)
+        if query is None:
+            return self.select(kind, namespace, None, keep)
+        return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
+
+    def labelled(self, kind: str, namespace: str, selector: dict | None) -> list | None:
+        """Filter conditions picking the stored objects that carry every pair of `selector`
+        (None when it is no map of strings, or empty): through the pairs index for pods."""
+        if not (isinstance(selector, dict) and selector and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in selector.items())):
+            return None
+        if kind == "Pod":  # a Service's indexed pairs are its selector, not its labels
+            pairs = LabelPair.objects.filter(cluster=self.cluster, kind=kind, namespace=namespace)
+            return [Q(name__in=pairs.filter(key=k, value=v).values("name")) for k, v in sorted(selector.items())]
+        labels = KeyTransform("labels", KeyTransform("metadata", "body"))
+        return [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
+
+    def selecting(self, namespace: str, labels: dict[str, str]) -> set[str]:
+        """Names of the namespace's Services whose selector picks `labels`: the stored ones found
+        through the selector pairs index, the ones this transaction wrote by their held bodies."""
+        touched = {name for ns, name in self._touched.get("Service", ()) if ns == namespace}
+        names: set[str] = set()
+        if self._is_whole("Service", namespace):
+            held = self.list("Service", namespace)
+        else:
+            held = [obj for name in sorted(touched) if (obj := self.peek("Service", namespace, name))]
+            pairs = sorted((k, v) for k, v in labels.items() if isinstance(k, str) and isinstance(v, str))
+            if pairs:
+                found, sizes = Counter(), {}
+                rows = LabelPair.objects.filter(cluster=self.cluster, kind="Service", namespace=namespace)
+                pair_of = Q()
+                for k, v in pairs:
+                    pair_of |= Q(key=k, value=v)
+                for name, size in rows.filter(pair_of).values_list("name", "size"):
+                    found[name] += 1
+                    sizes[name] = size
+                names = {name for name, count in found.items() if count == sizes[name] and name not in touched}
+        names |= {svc["metadata"]["name"] for svc in held
+                  if selector_matches((svc.get("spec") or {}).get("selector"), labels)}
+        return names
+
+    def slice_sizes(self, namespace: str, service: str, managed_by: str) -> dict[str, tuple[str, str, int]] | None:
+        """The stored slices of a Service one controller manages, by name: (owner UID, address
+        type, number of endpoints). None when this transaction wrote one of the namespace's slices
+        that is, or was, the Service's: then only the bodies tell."""
+        for ns, name in self._touched.get("EndpointSlice", ()):
+            held = self._objects.get("EndpointSlice", {}).get((ns, name))
+            if ns == namespace and (held is None or held["metadata"].get("labels", {}).get(
+                    "kubernetes.io/service-name") == service or name in self._slice_names(namespace, service)):
+                return None
+        rows = self._model("EndpointSlice").filter(namespace=namespace, service_name=service, managed_by=managed_by)
+        return {name: (uid, address_type, count) for name, uid, address_type, count
+                in rows.values_list("name", "owner_uid", "address_type", "endpoint_count")}
+
+    def _slice_names(self, namespace: str, service: str) -> set[str]:
+        return set(self._model("EndpointSlice").filter(namespace=namespace, service_name=service)
+                   .values_list("name", flat=True))
+
+    def slices_holding(self, namespace: str, pods: Iterable[str]) -> set[str]:
+        """Names of the stored slices of the namespace holding an endpoint of one of the pods."""
+        names, found = sorted(set(pods)), set()
+        for start in range(0, len(names), 900):
+            rows = SliceEndpoint.objects.filter(cluster=self.cluster, namespace=namespace,
+                                                pod_name__in=names[start:start + 900])
+            found.update(rows.values_list("slice_name", flat=True))
+        return found
+
+    def ready_pods_after(self, namespace: str, selector: dict | None, after: tuple[str, str],
+                         limit: int) -> list[Obj]:
+        """Up to `limit` stored pods the selector picks that are ready, not terminating nor
+        terminal and have an IP, in (IP, UID) byte order after `after`: what lies beyond a
+        truncated Endpoints object. Pods this transaction wrote are left out (the caller has them)."""
+        query = self.labelled("Pod", namespace, selector)
+        if query is None:
+            return []
+        ip = ip_text()
+        rows = (self._model("Pod").filter(namespace=namespace, ready=True, terminating=False, terminal=False,
+                                          ip__isnull=False).filter(*query)
+                .annotate(ip_text=ip).filter(Q(ip_text__gt=after[0]) | Q(ip_text=after[0], uid__gt=after[1]))
+                .exclude(pk__in=[self._pks.get("Pod", {}).get(k) for k in self._touched.get("Pod", ())
+                                 if k in self._pks.get("Pod", {})])
+                .order_by("ip_text", "uid")[:limit])
+        self._take_rows("Pod", rows)
+        names = list(rows.values_list("name", flat=True))
+        return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
+
+    def tally(self, kind: str, namespace: str, where: Q, matches: Callable[[Obj], bool],
+              groups: dict[str, tuple[Q, Callable[[Obj], bool]]]) -> dict[str, int]:
+        """How many objects of the namespace `where` picks ("total"), and of those, how many each
+        group's condition picks: counted by the database, but for the objects this transaction
+        wrote, which are judged by their held bodies (`matches` and each group's test mirror
+        `where` and the group's condition)."""
+        touched = [key for key in self._touched.get(kind, ()) if key[0] == namespace]
+        if self._is_whole(kind, namespace):
+            counts = dict.fromkeys(["total", *groups], 0)
+            held = self.select(kind, namespace)
+        else:
+            pks = self._pks.get(kind, {})
+            rows = self._model(kind).filter(namespace=namespace).filter(where)
+            rows = rows.exclude(pk__in=[pks[key] for key in touched if key in pks])
+            counts = rows.aggregate(total=Count("pk"), **{name: Count("pk", filter=cond)
+                                                          for name, (cond, _) in groups.items()})
+            held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
+        for obj in held:
+            if matches(obj):
+                counts["total"] += 1
+                for name, (_, test) in groups.items():
+                    counts[name] += bool(test(obj))
+        return counts
 
     def mentioning(self, kind: str, namespace: str | None, texts: Iterable[str],
                    keep: Callable[[Obj], bool]) -> list[Obj]:

@@ -37,6 +37,7 @@ def index_columns(kind: str, obj: Obj) -> dict[str, Any]:
     if kind == "EndpointSlice":
         labels = labels_of(obj)
         return {"service_name": labels.get(SERVICE_NAME_LABEL, ""), "managed_by": labels.get(MANAGED_BY_LABEL, ""),
+                "owner_uid": controller_uid(obj),
                 "address_type": obj.get("addressType") or "", "endpoint_count": len(obj.get("endpoints") or [])}
     return {}
 

@@ -90,20 +90,15 @@ def _sync_deployment(store: Store, deployment: Obj) -> None:
 
 
 def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> None:
-    ns = deployment["metadata"]["namespace"]
-    selector = deployment["spec"].get("selector")
-    pods = store.selected("Pod", ns, (selector or {}).get("matchLabels"),
-                          lambda p: label_selector_matches(selector, p["metadata"].get("labels") or {}))
-    active = [p for p in pods if not pod_terminating(p)]
-    updated = [p for p in active if controlled_by(p, current)]
-    ready = sum(1 for p in active if pod_ready(p))
+    counts = _deployment_counts(store, deployment, current)
+    active, updated, ready = counts["total"], counts["updated"], counts["ready"]
     replicas = deployment["spec"].get("replicas", 1)
     available = ready >= replicas - _max_unavailable(deployment, replicas)
     now = rfc3339(store.now)
     status = {
         "observedGeneration": deployment["metadata"].get("generation", 1),
-        "replicas": len(active),
-        "updatedReplicas": len(updated),
+        "replicas": active,
+        "updatedReplicas": updated,
         "readyReplicas": ready,
         "availableReplicas": ready,
         "unavailableReplicas": max(replicas - ready, 0),
@@ -126,6 +121,24 @@ def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> No
         if not status[key]:
             del status[key]
     _put_status(store, "Deployment", deployment, status)
+
+
+def _deployment_counts(store: Store, deployment: Obj, current: Obj) -> dict[str, int]:
+    """The active pods the Deployment's selector picks ("total"), those of its current
+    ReplicaSet ("updated") and the ready ones: counted through the indexes, not read."""
+    ns = deployment["metadata"]["namespace"]
+    selector = deployment["spec"].get("selector") or {}
+
+    def picked(pod: Obj) -> bool:
+        return label_selector_matches(selector, pod["metadata"].get("labels") or {}) and not pod_terminating(pod)
+
+    groups = {"updated": (Q(owner_uid=current["metadata"]["uid"]), lambda p: controlled_by(p, current)),
+              "ready": (Q(ready=True), pod_ready)}
+    query = None if selector.get("matchExpressions") else store.labelled("Pod", ns, selector.get("matchLabels"))
+    if query is None:  # set-based requirements: read the pods its labels pick and test each
+        pods = store.selected("Pod", ns, selector.get("matchLabels"), picked)
+        return {"total": len(pods), **{name: sum(1 for p in pods if test(p)) for name, (_, test) in groups.items()}}
+    return store.tally("Pod", ns, Q(*query, terminating=False), picked, groups)
 
 
 def _max_unavailable(deployment: Obj, replicas: int) -> int:
@@ -159,9 +172,7 @@ def _put_status(store: Store, kind: str, obj: Obj, status: Obj) -> None:
 
 def _sync_replicaset(store: Store, rs: Obj) -> None:
     ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
-    owned = _owned_pods(store, rs)
-    active = [p for p in owned if not pod_terminating(p)]
-    diff = int(rs["spec"].get("replicas", 1)) - len(active)
+    diff = int(rs["spec"].get("replicas", 1)) - _replica_counts(store, rs)["total"]
     failure = None
     if diff > 0:
         taken = store.names("Pod", ns)
@@ -179,11 +190,12 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
             _schedule(store, pod, per_node, placement)
             store.put("Pod", pod)
     elif diff < 0:
+        active = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
             store.remove("Pod", ns, pod["metadata"]["name"])
-    owned = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
-    ready = sum(1 for p in owned if pod_ready(p))
-    status = {"replicas": len(owned), "fullyLabeledReplicas": len(owned), "readyReplicas": ready,
+    counts = _replica_counts(store, rs)
+    owned, ready = counts["total"], counts["ready"]
+    status = {"replicas": owned, "fullyLabeledReplicas": owned, "readyReplicas": ready,
               "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
     status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
     current = store.peek("ReplicaSet", ns, name)
@@ -191,7 +203,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     # failed create's message; the first failure stands until the ReplicaSet is no longer short
     # (each retry names a new pod, and a retry is no change).
     kept = [c for c in ((current or {}).get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"]
-    short = len(owned) < int(rs["spec"].get("replicas", 1))
+    short = owned < int(rs["spec"].get("replicas", 1))
     if kept and short:
         status["conditions"] = kept
     elif failure is not None:
@@ -200,6 +212,12 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
                                  "message": failure}]
     if current is not None:
         _put_status(store, "ReplicaSet", current, status)
+
+
+def _replica_counts(store: Store, rs: Obj) -> dict[str, int]:
+    """The active pods the ReplicaSet controls ("total") and the ready ones, counted by owner."""
+    return store.tally("Pod", rs["metadata"]["namespace"], Q(owner_uid=rs["metadata"]["uid"], terminating=False),
+                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)})
 
 
 def _owned_pods(store: Store, rs: Obj) -> list[Obj]:
