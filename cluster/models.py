@@ -129,7 +129,12 @@ class Pod(KubeObject):
             *_unique_name("pod"),
             models.UniqueConstraint(fields=["cluster", "ip"], name="pod_unique_ip"),
         ]
-        indexes = [models.Index(fields=["cluster", "owner_uid"], name="pod_owner")]
+        indexes = [
+            # Covers a ReplicaSet's count of its active and ready pods.
+            models.Index(fields=["cluster", "namespace", "owner_uid", "terminating", "ready"], name="pod_owner"),
+            models.Index(fields=["cluster", "node_name"], name="pod_node"),  # pending pods, pods per node
+            models.Index(fields=["cluster", "terminal"], name="pod_terminal"),  # the pods quota counts
+        ]
 
 
 class Deployment(KubeObject):

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, F, Func, Q, TextField
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Collate
 from django.db.models.lookups import Exact
@@ -109,6 +109,8 @@ class Store:
         not yet held are fetched and parsed."""
         objs, pks = self._cached(kind), self._pks[kind]
         wanted: dict[int, Key] = {}
+        if not rows.query.is_sliced:
+            rows = rows.order_by()  # the model's ordering costs a sort; keys are ordered when read
         for pk, ns, name in rows.values_list("pk", "namespace", "name"):
             key = (ns, name)
             if key not in objs and not self._gone(kind, key):
@@ -205,14 +207,18 @@ class Store:
             return self.select(kind, namespace, None, keep)
         return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
 
-    def labelled(self, kind: str, namespace: str, selector: dict | None) -> list | None:
+    def labelled(self, kind: str, namespace: str, selector: dict | None, *, per_row: bool = False) -> list | None:
         """Filter conditions picking the stored objects that carry every pair of `selector`
-        (None when it is no map of strings, or empty): through the pairs index for pods."""
+        (None when it is no map of strings, or empty): through the pairs index for pods, as a
+        list of names (the default) or checked row by row (`per_row`, for a query that stops early)."""
         if not (isinstance(selector, dict) and selector and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in selector.items())):
             return None
         if kind == "Pod":  # a Service's indexed pairs are its selector, not its labels
             pairs = LabelPair.objects.filter(cluster=self.cluster, kind=kind, namespace=namespace)
+            if per_row:
+                pairs = pairs.filter(name=OuterRef("name"))
+                return [Exists(pairs.filter(key=k, value=v)) for k, v in sorted(selector.items())]
             return [Q(name__in=pairs.filter(key=k, value=v).values("name")) for k, v in sorted(selector.items())]
         labels = KeyTransform("labels", KeyTransform("metadata", "body"))
         return [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
@@ -267,21 +273,20 @@ class Store:
             found.update(rows.values_list("slice_name", flat=True))
         return found
 
-    def ready_pods_after(self, namespace: str, selector: dict | None, after: tuple[str, str],
-                         limit: int) -> list[Obj]:
+    def ready_pods_after(self, namespace: str, selector: dict | None, after: str, limit: int) -> list[Obj]:
         """Up to `limit` stored pods the selector picks that are ready, not terminating nor
-        terminal and have an IP, in (IP, UID) byte order after `after`: what lies beyond a
-        truncated Endpoints object. Pods this transaction wrote are left out (the caller has them)."""
-        query = self.labelled("Pod", namespace, selector)
+        terminal, in the byte order of their IPs after the IP `after` (IPs are unique in a
+        sandbox): what lies beyond a truncated Endpoints object. Read along the IP index, so it
+        stops after `limit`. Pods this transaction wrote are left out (the caller has them)."""
+        query = self.labelled("Pod", namespace, selector, per_row=True)
         if query is None:
             return []
-        ip = ip_text()
-        rows = (self._model("Pod").filter(namespace=namespace, ready=True, terminating=False, terminal=False,
-                                          ip__isnull=False).filter(*query)
-                .annotate(ip_text=ip).filter(Q(ip_text__gt=after[0]) | Q(ip_text=after[0], uid__gt=after[1]))
-                .exclude(pk__in=[self._pks.get("Pod", {}).get(k) for k in self._touched.get("Pod", ())
-                                 if k in self._pks.get("Pod", {})])
-                .order_by("ip_text", "uid")[:limit])
+        pks = self._pks.get("Pod", {})
+        rows = (self._model("Pod").annotate(ip_text=ip_text())
+                .filter(*query, namespace=namespace, ready=True, terminating=False, terminal=False,
+                        ip_text__gt=after)
+                .exclude(pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
+                .order_by("ip_text")[:limit])
         self._take_rows("Pod", rows)
         names = list(rows.values_list("name", flat=True))
         return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
@@ -354,10 +359,11 @@ class Store:
         if self._is_whole("Pod", None):
             held = self._objects["Pod"].values()
         else:
-            rows = self._model("Pod").exclude(node_name="").values_list("namespace", "name", "node_name")
-            for ns, name, node in rows:
-                if (ns, name) not in touched:
-                    counts[node] += 1
+            pks = self._pks.get("Pod", {})
+            rows = self._model("Pod").exclude(node_name="").exclude(pk__in=[pks[key] for key in touched if key in pks])
+            for node, count in rows.order_by().values("node_name").annotate(count=Count("pk")).values_list(
+                    "node_name", "count"):
+                counts[node] += count
             held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
         counts.update(node for node in map(pod_node, held) if node)
         return counts
@@ -453,7 +459,7 @@ class Store:
         rows = self._model(kind).exclude(pk__in=[pks[key] for key in touched if key in pks])
         stored = rows.count()
         if kind == "Pod":
-            stored -= rows.filter(body__status__phase__in=list(quota.TERMINAL_PHASES)).count()
+            stored -= rows.filter(terminal=True).count()  # phase Succeeded or Failed: quota.counts
         held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
         return stored + quota.used(kind, held)
 

@@ -120,9 +120,9 @@ def _sync_selected(store: Store, service: Obj, changed: set[str] | None) -> None
     _apply(store, ns, plan)
 
 
-def _ready_pods_after(store: Store, service: Obj, key: tuple[str, str], limit: int) -> list[Obj]:
+def _ready_pods_after(store: Store, service: Obj, ip: str, limit: int) -> list[Obj]:
     selector = (service.get("spec") or {}).get("selector")
-    return store.ready_pods_after(service["metadata"]["namespace"], selector, key, limit)
+    return store.ready_pods_after(service["metadata"]["namespace"], selector, ip, limit)
 
 
 def _changed_slices(store: Store, service: Obj, changed: set[str], pods: list[Obj]) -> SlicePlan | None:

@@ -9,7 +9,6 @@ from django.db.models import Q
 
 from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.validation.meta import label_selector_matches
 from cluster.sim.workloads.scheduler import Placement, pick_node, pick_pod_ip, unschedulable_message
 from cluster.sim.workloads.workloads import (
     controlled_by,
@@ -124,21 +123,16 @@ def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> No
 
 
 def _deployment_counts(store: Store, deployment: Obj, current: Obj) -> dict[str, int]:
-    """The active pods the Deployment's selector picks ("total"), those of its current
-    ReplicaSet ("updated") and the ready ones: counted through the indexes, not read."""
+    """calculateStatus: the active pods of the Deployment's ReplicaSets ("total"), of its current
+    one ("updated") and the ready ones, summed from the ReplicaSets' statuses (each counts its
+    own pods), not from the pods read again."""
     ns = deployment["metadata"]["namespace"]
-    selector = deployment["spec"].get("selector") or {}
-
-    def picked(pod: Obj) -> bool:
-        return label_selector_matches(selector, pod["metadata"].get("labels") or {}) and not pod_terminating(pod)
-
-    groups = {"updated": (Q(owner_uid=current["metadata"]["uid"]), lambda p: controlled_by(p, current)),
-              "ready": (Q(ready=True), pod_ready)}
-    query = None if selector.get("matchExpressions") else store.labelled("Pod", ns, selector.get("matchLabels"))
-    if query is None:  # set-based requirements: read the pods its labels pick and test each
-        pods = store.selected("Pod", ns, selector.get("matchLabels"), picked)
-        return {"total": len(pods), **{name: sum(1 for p in pods if test(p)) for name, (_, test) in groups.items()}}
-    return store.tally("Pod", ns, Q(*query, terminating=False), picked, groups)
+    owned = {rs["metadata"]["name"]: rs for rs in store.list("ReplicaSet", ns) if controlled_by(rs, deployment)}
+    owned[current["metadata"]["name"]] = current
+    statuses = [rs.get("status") or {} for rs in owned.values()]
+    return {"total": sum(int(s.get("replicas") or 0) for s in statuses),
+            "updated": int((current.get("status") or {}).get("replicas") or 0),
+            "ready": sum(int(s.get("readyReplicas") or 0) for s in statuses)}
 
 
 def _max_unavailable(deployment: Obj, replicas: int) -> int:

@@ -98,7 +98,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='pod',
-            index=models.Index(fields=['cluster', 'owner_uid'], name='pod_owner'),
+            index=models.Index(fields=['cluster', 'namespace', 'owner_uid', 'terminating', 'ready'], name='pod_owner'),
+        ),
+        migrations.AddIndex(
+            model_name='pod',
+            index=models.Index(fields=['cluster', 'node_name'], name='pod_node'),
+        ),
+        migrations.AddIndex(
+            model_name='pod',
+            index=models.Index(fields=['cluster', 'terminal'], name='pod_terminal'),
         ),
         migrations.AddField(
             model_name='labelpair',

@@ -5,7 +5,8 @@ holds them all unless it was truncated (over-capacity). `patched_endpoints` take
 object's entries, replaces those of the changed pods and repacks: the same object
 `desired_endpoints` makes from every pod, provided the stored one is what the controller last
 wrote. A truncated object keeps only the first MAX_ENDPOINTS ready addresses in (IP, UID) order;
-the ones after it come from `after`, which reads ready pods in that order. Shapes it cannot
+the ones after it come from `after`, which reads ready pods in that order (pod IPs are unique, so
+the IP alone orders them). Shapes it cannot
 decide return None, and the caller reads every pod.
 """
 
@@ -15,7 +16,6 @@ from collections.abc import Callable
 
 from cluster.sim.endpoints.endpoints import (
     MAX_ENDPOINTS,
-    AddressKey,
     PortRef,
     _address_entries,
     _address_key,
@@ -65,11 +65,11 @@ def patched_endpoints(
     pods: list[Obj],
     *,
     trigger_time: str,
-    after: Callable[[AddressKey, int], list[Obj]],
+    after: Callable[[str, int], list[Obj]],
 ) -> Obj | None:
     """desired_endpoints(service, every pod) when only the pods named `changed` changed: `pods`
-    are those that still exist; `after(key, n)` reads the first n ready pods the Service selects
-    whose (IP, UID) comes after `key`. None: compute it from every pod instead."""
+    are those that still exist; `after(ip, n)` reads the first n ready pods the Service selects
+    whose IP comes after `ip`. None: compute it from every pod instead."""
     if stored is None or not manages_endpoints(service) or not service_ports(service):
         return None
     spec = service.get("spec") or {}
@@ -90,7 +90,7 @@ def patched_endpoints(
     last = max(_address_key(address) for address in subsets[0].get("addresses") or [{"ip": ""}])
     kept_keys = {_address_key(address) for address, _, _ in kept}
     wanted = MAX_ENDPOINTS + 1 - len(kept_keys)
-    more = [pod for pod in after(last, wanted + len(changed)) if pod["metadata"]["name"] not in changed]
+    more = [pod for pod in after(last[0], wanted + len(changed)) if pod["metadata"]["name"] not in changed]
     beyond = _address_entries(service, more)
     if any(_address_key(address) <= last or ref not in refs or not ready for address, ref, ready in beyond):
         return None
