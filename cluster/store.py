@@ -52,6 +52,60 @@ class Change:
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
 
 
+class LazyNames:
+    """Store.names without reading every name: each name asked is looked up (and remembered)."""
+
+    def __init__(self, store: Store, kind: str, namespace: str):
+        self._store, self._kind, self._namespace = store, kind, namespace
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name not in self._known:
+            self._known[name] = self._store.exists(self._kind, self._namespace, name)
+        return self._known[name]
+
+    def add(self, name: str) -> None:
+        self._known[name] = True
+
+    def __iter__(self):
+        names = self._store.all_names(self._kind, self._namespace)
+        return iter(names | {name for name, taken in self._known.items() if taken})
+
+
+class PodIPs:
+    """Store.pod_ips without reading every pod: the stored IPs are read one block (the address up
+    to its last separator: a node's /24 in practice) at a time, when one of its addresses is asked."""
+
+    def __init__(self, store: Store, held: set[str]):
+        self._store = store
+        self._stored: set[str] = set()
+        self._blocks: set[str] = set()
+        self._added, self._removed = set(held), set()
+
+    def __contains__(self, ip: object) -> bool:
+        if not isinstance(ip, str):
+            return False
+        if ip in self._added:
+            return True
+        if ip in self._removed:
+            return False
+        block = ip[:max(ip.rfind("."), ip.rfind(":")) + 1]
+        if block not in self._blocks:
+            self._stored |= self._store.stored_pod_ips(block)
+            self._blocks.add(block)
+        return ip in self._stored
+
+    def add(self, ip: str) -> None:
+        self._added.add(ip)
+        self._removed.discard(ip)
+
+    def discard(self, ip: str) -> None:
+        self._removed.add(ip)
+        self._added.discard(ip)
+
+
 def ip_text():
     """A pod's IP as text in byte order (upstream sorts addresses by the bytes of the IP string):
     the column itself on SQLite, host(inet) in the "C" collation on PostgreSQL."""
@@ -187,16 +241,29 @@ class Store:
         """Stored objects (not copies), in name order."""
         return self.select(kind, namespace)
 
-    def names(self, kind: str, namespace: str) -> set[str]:
+    def names(self, kind: str, namespace: str) -> set[str] | LazyNames:
+        """The names of `kind` in the namespace, as this transaction sees them: a set when they
+        are at hand, else a LazyNames that looks a name up when asked (generateName asks few)."""
+        if not self._is_whole(kind, namespace) and (kind, namespace) not in self._stored_names:
+            return LazyNames(self, kind, namespace)
+        return self.all_names(kind, namespace)
+
+    def all_names(self, kind: str, namespace: str) -> set[str]:
         if self._is_whole(kind, namespace):
             return {name for ns, name in self._objects[kind] if ns == namespace}
         if (kind, namespace) not in self._stored_names:
             self._stored_names[(kind, namespace)] = set(
-                self._model(kind).filter(namespace=namespace).values_list("name", flat=True))
+                self._model(kind).filter(namespace=namespace).order_by().values_list("name", flat=True))
         stored = set(self._stored_names[(kind, namespace)])
         touched = {key for key in self._touched.get(kind, ()) if key[0] == namespace}
         stored -= {name for ns, name in touched if self._gone(kind, (ns, name))}
         return stored | {name for ns, name in touched if not self._gone(kind, (ns, name))}
+
+    def exists(self, kind: str, namespace: str, name: str) -> bool:
+        key = (namespace, name)
+        if key in self._touched.get(kind, ()) or key in self._objects.get(kind, {}):
+            return not self._gone(kind, key)
+        return self._model(kind).filter(namespace=namespace, name=name).exists()
 
     def selected(self, kind: str, namespace: str, selector: dict | None,
                  keep: Callable[[Obj], bool]) -> list[Obj]:
@@ -368,18 +435,24 @@ class Store:
         counts.update(node for node in map(pod_node, held) if node)
         return counts
 
-    def pod_ips(self) -> set[str]:
-        """Pod IPs in use, kept current across this transaction's writes."""
+    def pod_ips(self) -> set[str] | PodIPs:
+        """Pod IPs in use, kept current across this transaction's writes: a set when every pod
+        is held, else a PodIPs that reads one address block at a time."""
         if self._pod_ips is None:
             touched = self._touched.get("Pod", set())
+            held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
             if self._is_whole("Pod", None):
-                held = list(self._objects["Pod"].values())
+                self._pod_ips = {ip for ip in map(pod_ip, self._objects["Pod"].values()) if ip}
             else:
-                rows = self._model("Pod").filter(ip__isnull=False).values_list("namespace", "name", "ip")
-                self._pod_ips = {ip for ns, name, ip in rows if (ns, name) not in touched}
-                held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
-            self._pod_ips = (self._pod_ips or set()) | {ip for ip in map(pod_ip, held) if ip}
+                self._pod_ips = PodIPs(self, {ip for ip in map(pod_ip, held) if ip})
         return self._pod_ips
+
+    def stored_pod_ips(self, prefix: str) -> set[str]:
+        """The stored IPs starting with `prefix`, but for the pods this transaction wrote."""
+        pks = self._pks.get("Pod", {})
+        rows = self._model("Pod").filter(ip__startswith=prefix).exclude(
+            pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
+        return set(rows.order_by().values_list("ip", flat=True))
 
     def node_ips(self) -> dict[str, str]:
         return {name: node_internal_ip(node) for name, node in self.nodes_by_name().items()}
