@@ -186,7 +186,7 @@ class LabelPair(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["cluster", "kind", "namespace", "key", "value"], name="labelpair_pair"),
-            models.Index(fields=["cluster", "kind", "namespace", "name"], name="labelpair_object"),
+            models.Index(fields=["cluster", "kind", "namespace", "name", "key", "value"], name="labelpair_object"),
         ]
 
 

@@ -354,8 +354,7 @@ class Store:
                         ip_text__gt=after)
                 .exclude(pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
                 .order_by("ip_text")[:limit])
-        self._take_rows("Pod", rows)
-        names = list(rows.values_list("name", flat=True))
+        names = list(rows.values_list("name", flat=True))  # a few: each body is read by name
         return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
 
     def tally(self, kind: str, namespace: str, where: Q, matches: Callable[[Obj], bool],

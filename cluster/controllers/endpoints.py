@@ -103,7 +103,7 @@ def _sync_selected(store: Store, service: Obj, changed: set[str] | None) -> None
     if pods is None:
         pods = _selected_pods(store, service)
         desired = desired_endpoints(service, pods, trigger_time=rfc3339(store.now))
-    if desired is not None and endpoints_differ(existing, desired):
+    if desired is not None and desired is not existing and endpoints_differ(existing, desired):
         if existing is not None:
             desired["metadata"]["uid"] = existing["metadata"]["uid"]
             desired["metadata"]["creationTimestamp"] = existing["metadata"]["creationTimestamp"]

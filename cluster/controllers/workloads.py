@@ -166,7 +166,8 @@ def _put_status(store: Store, kind: str, obj: Obj, status: Obj) -> None:
 
 def _sync_replicaset(store: Store, rs: Obj) -> None:
     ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
-    diff = int(rs["spec"].get("replicas", 1)) - _replica_counts(store, rs)["total"]
+    counts = _replica_counts(store, rs)
+    diff = int(rs["spec"].get("replicas", 1)) - counts["total"]
     failure = None
     if diff > 0:
         taken = store.names("Pod", ns)
@@ -187,7 +188,8 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
         active = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
             store.remove("Pod", ns, pod["metadata"]["name"])
-    counts = _replica_counts(store, rs)
+    if diff:
+        counts = _replica_counts(store, rs)
     owned, ready = counts["total"], counts["ready"]
     status = {"replicas": owned, "fullyLabeledReplicas": owned, "readyReplicas": ready,
               "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}

@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='labelpair',
-            index=models.Index(fields=['cluster', 'kind', 'namespace', 'name'], name='labelpair_object'),
+            index=models.Index(fields=['cluster', 'kind', 'namespace', 'name', 'key', 'value'], name='labelpair_object'),
         ),
         migrations.AddIndex(
             model_name='sliceendpoint',

@@ -69,7 +69,8 @@ def patched_endpoints(
 ) -> Obj | None:
     """desired_endpoints(service, every pod) when only the pods named `changed` changed: `pods`
     are those that still exist; `after(ip, n)` reads the first n ready pods the Service selects
-    whose IP comes after `ip`. None: compute it from every pod instead."""
+    whose IP comes after `ip`. None: compute it from every pod instead; `stored` itself when it
+    stays as it is."""
     if stored is None or not manages_endpoints(service) or not service_ports(service):
         return None
     spec = service.get("spec") or {}
@@ -88,6 +89,11 @@ def patched_endpoints(
     if any(ref not in refs for _, ref, _ in fresh):
         return None
     last = max(_address_key(address) for address in subsets[0].get("addresses") or [{"ip": ""}])
+    if len(kept) == len(entries) and not any(ready and _address_key(address) <= last for address, _, ready in fresh):
+        # The window is untouched: the same object, if some ready pod still lies beyond it.
+        beyond = [pod for pod in after(last[0], 1 + len(changed)) if pod["metadata"]["name"] not in changed]
+        if beyond:
+            return stored
     kept_keys = {_address_key(address) for address, _, _ in kept}
     wanted = MAX_ENDPOINTS + 1 - len(kept_keys)
     more = [pod for pod in after(last[0], wanted + len(changed)) if pod["metadata"]["name"] not in changed]
