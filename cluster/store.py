@@ -53,21 +53,31 @@ class Change:
 
 
 class LazyNames:
-    """Store.names without reading every name: each name asked is looked up (and remembered)."""
+    """Store.names without reading every name: each name asked is looked up (and remembered);
+    past LOOKUPS of them (many pods made at once) every name is read, once."""
+
+    LOOKUPS = 32
 
     def __init__(self, store: Store, kind: str, namespace: str):
         self._store, self._kind, self._namespace = store, kind, namespace
         self._known: dict[str, bool] = {}
+        self._all: set[str] | None = None
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
         if name not in self._known:
+            if self._all is None and len(self._known) >= self.LOOKUPS:
+                self._all = self._store.all_names(self._kind, self._namespace)
+            if self._all is not None:
+                return name in self._all
             self._known[name] = self._store.exists(self._kind, self._namespace, name)
         return self._known[name]
 
     def add(self, name: str) -> None:
         self._known[name] = True
+        if self._all is not None:
+            self._all.add(name)
 
     def __iter__(self):
         names = self._store.all_names(self._kind, self._namespace)
