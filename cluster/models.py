@@ -190,6 +190,23 @@ class LabelPair(models.Model):
         ]
 
 
+class OwnerReference(models.Model):
+    """One ownerReference of a ReplicaSet, Pod or EndpointSlice: what the garbage collector and a
+    ReplicaSet find their dependents by, without reading every object."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    name = models.CharField(max_length=253)
+    owner_uid = models.CharField(max_length=36)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cluster", "owner_uid", "kind"], name="ownerreference_owner"),
+            models.Index(fields=["cluster", "kind", "namespace", "name"], name="ownerreference_object"),
+        ]
+
+
 class SliceEndpoint(models.Model):
     """Which EndpointSlice holds a pod's endpoint: the slices a pod change touches are a lookup."""
 

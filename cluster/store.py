@@ -20,15 +20,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, TextField
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Collate
+from django.db.models.functions import Collate
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
-from cluster.models import Cluster, Event, LabelPair, SliceEndpoint
+from cluster.models import Cluster, Event, LabelPair, OwnerReference, SliceEndpoint
 from cluster.sim.allocation import quota
 from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node, selector_matches
 from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns
@@ -391,22 +391,25 @@ class Store:
                     counts[name] += bool(test(obj))
         return counts
 
-    def mentioning(self, kind: str, namespace: str | None, texts: Iterable[str],
-                   keep: Callable[[Obj], bool]) -> list[Obj]:
-        """Objects `keep` accepts, read among rows whose body mentions one of `texts` (UIDs)."""
-        texts = sorted(set(texts))
-        if not texts:
+    def owned(self, kind: str, namespace: str | None, uids: Iterable[str],
+              keep: Callable[[Obj], bool]) -> list[Obj]:
+        """Objects `keep` accepts, read among those with an ownerReference to one of `uids`
+        (through the OwnerReference index)."""
+        uids = sorted(set(uids))
+        if not uids:
             return []
         objs = self._cached(kind)
-        memo = (kind, namespace, ("mentioning", *texts))
+        memo = (kind, namespace, ("owned", *uids))
         if not self._is_whole(kind, namespace) and memo not in self._read:
-            query = Q()
-            for text in texts:
-                query |= Q(body_text__contains=text)
-            rows = self._model(kind).annotate(body_text=Cast("body", TextField()))
+            refs = OwnerReference.objects.filter(cluster=self.cluster, kind=kind, owner_uid__in=uids)
             if namespace is not None:
-                rows = rows.filter(namespace=namespace)
-            self._take_rows(kind, rows.filter(query))
+                refs = refs.filter(namespace=namespace)
+            names: dict[str, list[str]] = {}
+            for ns, name in refs.values_list("namespace", "name"):
+                names.setdefault(ns, []).append(name)
+            for ns, listed in names.items():
+                for start in range(0, len(listed), 900):
+                    self._take_rows(kind, self._model(kind).filter(namespace=ns, name__in=listed[start:start + 900]))
             self._read.add(memo)
         keys = sorted(k for k in objs if namespace is None or k[0] == namespace)
         return [objs[k] for k in keys if keep(objs[k])]
@@ -596,9 +599,12 @@ class Store:
             ordered = sorted(keys)
             forget_derived(self.cluster, kind, ordered)
             held = self._objects.get(kind, {})
-            rows = [row for key in ordered if key in held for row in derived_rows(self.cluster, kind, held[key])]
-            if rows:
-                type(rows[0]).objects.bulk_create(rows, batch_size=500)
+            by_model: dict[type, list] = {}
+            for key in ordered:
+                for row in derived_rows(self.cluster, kind, held[key]) if key in held else ():
+                    by_model.setdefault(type(row), []).append(row)
+            for model, rows in by_model.items():
+                model.objects.bulk_create(rows, batch_size=500)
         self._derived.clear()
 
     def _trim_log(self) -> None:

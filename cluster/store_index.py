@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cluster.models import LabelPair, SliceEndpoint
+from cluster.models import LabelPair, OwnerReference, SliceEndpoint
 from cluster.sim.objects import (
     MANAGED_BY_LABEL,
     SERVICE_NAME_LABEL,
@@ -20,6 +20,7 @@ from cluster.sim.objects import (
 )
 
 PAIRED_KINDS = ("Pod", "Service")  # kinds whose label (Pod) or selector (Service) pairs are indexed
+OWNED_KINDS = ("ReplicaSet", "Pod", "EndpointSlice")  # kinds whose ownerReferences are indexed
 
 
 def controller_uid(obj: Obj) -> str:
@@ -52,6 +53,11 @@ def pairs_of(kind: str, obj: Obj | None) -> dict[str, str]:
     return {k: v for k, v in pairs.items() if isinstance(k, str) and isinstance(v, str)}
 
 
+def owner_uids(obj: Obj | None) -> set[str]:
+    return {str(ref["uid"]) for ref in ((obj or {}).get("metadata") or {}).get("ownerReferences") or []
+            if ref.get("uid")}
+
+
 def slice_pods(obj: Obj | None) -> set[str]:
     """The names of the pods whose endpoints the slice holds."""
     names = set()
@@ -63,25 +69,31 @@ def slice_pods(obj: Obj | None) -> set[str]:
 
 
 def derived_rows(cluster, kind: str, obj: Obj) -> list:
-    """The LabelPair or SliceEndpoint rows of one object."""
+    """The LabelPair, OwnerReference and SliceEndpoint rows of one object."""
     meta = obj["metadata"]
     ns, name = meta.get("namespace", ""), meta["name"]
+    rows: list = []
     if kind in PAIRED_KINDS:
         pairs = pairs_of(kind, obj)
-        return [LabelPair(cluster=cluster, kind=kind, namespace=ns, name=name, key=k, value=v, size=len(pairs))
-                for k, v in sorted(pairs.items())]
+        rows += [LabelPair(cluster=cluster, kind=kind, namespace=ns, name=name, key=k, value=v, size=len(pairs))
+                 for k, v in sorted(pairs.items())]
+    if kind in OWNED_KINDS:
+        rows += [OwnerReference(cluster=cluster, kind=kind, namespace=ns, name=name, owner_uid=uid)
+                 for uid in sorted(owner_uids(obj))]
     if kind == "EndpointSlice":
-        return [SliceEndpoint(cluster=cluster, namespace=ns, slice_name=name, pod_name=pod)
-                for pod in sorted(slice_pods(obj))]
-    return []
+        rows += [SliceEndpoint(cluster=cluster, namespace=ns, slice_name=name, pod_name=pod)
+                 for pod in sorted(slice_pods(obj))]
+    return rows
 
 
 def derived_changed(kind: str, old: Obj | None, new: Obj | None) -> bool:
-    if kind in PAIRED_KINDS:
-        return old is None or new is None or pairs_of(kind, old) != pairs_of(kind, new)
-    if kind == "EndpointSlice":
-        return old is None or new is None or slice_pods(old) != slice_pods(new)
-    return False
+    if kind not in (*PAIRED_KINDS, *OWNED_KINDS):
+        return False
+    if old is None or new is None:
+        return True
+    return ((kind in PAIRED_KINDS and pairs_of(kind, old) != pairs_of(kind, new))
+            or (kind in OWNED_KINDS and owner_uids(old) != owner_uids(new))
+            or (kind == "EndpointSlice" and slice_pods(old) != slice_pods(new)))
 
 
 def forget_derived(cluster, kind: str, keys: list[tuple[str, str]]) -> None:
@@ -94,5 +106,7 @@ def forget_derived(cluster, kind: str, keys: list[tuple[str, str]]) -> None:
             chunk = names[start:start + 900]
             if kind in PAIRED_KINDS:
                 LabelPair.objects.filter(cluster=cluster, kind=kind, namespace=ns, name__in=chunk).delete()
-            elif kind == "EndpointSlice":
+            if kind in OWNED_KINDS:
+                OwnerReference.objects.filter(cluster=cluster, kind=kind, namespace=ns, name__in=chunk).delete()
+            if kind == "EndpointSlice":
                 SliceEndpoint.objects.filter(cluster=cluster, namespace=ns, slice_name__in=chunk).delete()

@@ -56,7 +56,7 @@ def _collect_garbage(store: Store, changes: list[Change]) -> None:
         return any(ref.get("uid") in gone_uids for ref in obj["metadata"].get("ownerReferences") or [])
 
     for kind in ("ReplicaSet", "Pod", "EndpointSlice"):
-        doomed = store.mentioning(kind, None, gone_uids, owned)  # read where the UIDs are named
+        doomed = store.owned(kind, None, gone_uids, owned)
         if kind == "Pod" and gone_nodes:
             doomed += store.select("Pod", None, [Q(node_name__in=sorted(gone_nodes))],
                                    lambda pod: pod_node(pod) in gone_nodes)
@@ -217,8 +217,8 @@ def _replica_counts(store: Store, rs: Obj) -> dict[str, int]:
 
 
 def _owned_pods(store: Store, rs: Obj) -> list[Obj]:
-    """The pods the ReplicaSet controls, read among those that name its UID."""
-    return store.mentioning("Pod", rs["metadata"]["namespace"], [rs["metadata"]["uid"]],
+    """The pods the ReplicaSet controls, read among those it owns."""
+    return store.owned("Pod", rs["metadata"]["namespace"], [rs["metadata"]["uid"]],
                             lambda p: controlled_by(p, rs))
 
 
