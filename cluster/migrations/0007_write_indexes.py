@@ -34,7 +34,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cluster', '0005_trace_seq_token'),
+        ('cluster', '0006_classstudent_presence'),
     ]
 
     operations = [
