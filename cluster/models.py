@@ -132,11 +132,22 @@ class Node(KubeObject):
 class Pod(KubeObject):
     node_name = models.CharField(max_length=253, blank=True, default="")
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # What the controllers count (ReplicaSet and Deployment status, Endpoints) without the bodies.
+    owner_uid = models.CharField(max_length=36, blank=True, default="")  # the controller ownerReference
+    ready = models.BooleanField(default=False)
+    terminating = models.BooleanField(default=False)
+    terminal = models.BooleanField(default=False)  # phase Succeeded or Failed
 
     class Meta(KubeObject.Meta):
         constraints = [
             *_unique_name("pod"),
             models.UniqueConstraint(fields=["cluster", "ip"], name="pod_unique_ip"),
+        ]
+        indexes = [
+            # Covers a ReplicaSet's count of its active and ready pods.
+            models.Index(fields=["cluster", "namespace", "owner_uid", "terminating", "ready"], name="pod_owner"),
+            models.Index(fields=["cluster", "node_name"], name="pod_node"),  # pending pods, pods per node
+            models.Index(fields=["cluster", "terminal"], name="pod_terminal"),  # the pods quota counts
         ]
 
 
@@ -163,9 +174,66 @@ class Endpoints(KubeObject):
 
 class EndpointSlice(KubeObject):
     service_name = models.CharField(max_length=253, blank=True, default="", db_index=True)
+    # What the EndpointSlice controller weighs a slice by when it need not read its endpoints.
+    managed_by = models.CharField(max_length=253, blank=True, default="")
+    owner_uid = models.CharField(max_length=36, blank=True, default="")  # the controller ownerReference
+    address_type = models.CharField(max_length=8, blank=True, default="")
+    endpoint_count = models.PositiveIntegerField(default=0)
 
     class Meta(KubeObject.Meta):
         constraints = _unique_name("endpointslice")
+
+
+class LabelPair(models.Model):
+    """One label of a Pod, or one pair of a Service's selector (kind "Pod" or "Service"), with how
+    many pairs the object has: "which pods does this selector pick" and "which Services select
+    these labels" become index lookups instead of reading every object."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    name = models.CharField(max_length=253)
+    key = models.CharField(max_length=317)
+    value = models.CharField(max_length=63, blank=True, default="")
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cluster", "kind", "namespace", "key", "value"], name="labelpair_pair"),
+            models.Index(fields=["cluster", "kind", "namespace", "name", "key", "value"], name="labelpair_object"),
+        ]
+
+
+class OwnerReference(models.Model):
+    """One ownerReference of a ReplicaSet, Pod or EndpointSlice: what the garbage collector and a
+    ReplicaSet find their dependents by, without reading every object."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    name = models.CharField(max_length=253)
+    owner_uid = models.CharField(max_length=36)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cluster", "owner_uid", "kind"], name="ownerreference_owner"),
+            models.Index(fields=["cluster", "kind", "namespace", "name"], name="ownerreference_object"),
+        ]
+
+
+class SliceEndpoint(models.Model):
+    """Which EndpointSlice holds a pod's endpoint: the slices a pod change touches are a lookup."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    namespace = models.CharField(max_length=63, blank=True, default="")
+    slice_name = models.CharField(max_length=253)
+    pod_name = models.CharField(max_length=253)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cluster", "namespace", "pod_name"], name="sliceendpoint_pod"),
+            models.Index(fields=["cluster", "namespace", "slice_name"], name="sliceendpoint_slice"),
+        ]
 
 
 class ClusterIPAllocation(models.Model):

@@ -10,7 +10,7 @@ from cluster.store import rfc3339, sandbox_limits
 
 
 def quota_usage(*, cluster: Cluster) -> dict[str, int]:
-    pods = Pod.objects.filter(cluster=cluster).exclude(body__status__phase__in=quota.TERMINAL_PHASES).count()
+    pods = Pod.objects.filter(cluster=cluster, terminal=False).count()  # quota.counts: not Succeeded or Failed
     return {
         "pods": pods,
         "services": Service.objects.filter(cluster=cluster).count(),

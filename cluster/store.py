@@ -17,20 +17,21 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, TextField
+from django.db import connection
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Collate
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
-from cluster.models import Cluster, Event
+from cluster.models import Cluster, Event, LabelPair, OwnerReference, SliceEndpoint
 from cluster.sim.allocation import quota
-from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node
+from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node, selector_matches
+from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns
 
 Key = tuple[str, str]  # (namespace, name)
 TRIM_STEP = 100  # the event log is trimmed when the counter passes a multiple of this
@@ -51,13 +52,76 @@ class Change:
         return self.new if self.new is not None else self.old  # type: ignore[return-value]
 
 
-def _index_columns(kind: str, obj: Obj) -> dict[str, Any]:
-    if kind == "Pod":
-        return {"node_name": pod_node(obj), "ip": pod_ip(obj) or None}
-    if kind == "EndpointSlice":
-        labels = obj["metadata"].get("labels") or {}
-        return {"service_name": labels.get("kubernetes.io/service-name", "")}
-    return {}
+class LazyNames:
+    """Store.names without reading every name: each name asked is looked up (and remembered);
+    past LOOKUPS of them (many pods made at once) every name is read, once."""
+
+    LOOKUPS = 32
+
+    def __init__(self, store: Store, kind: str, namespace: str):
+        self._store, self._kind, self._namespace = store, kind, namespace
+        self._known: dict[str, bool] = {}
+        self._all: set[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name not in self._known:
+            if self._all is None and len(self._known) >= self.LOOKUPS:
+                self._all = self._store.all_names(self._kind, self._namespace)
+            if self._all is not None:
+                return name in self._all
+            self._known[name] = self._store.exists(self._kind, self._namespace, name)
+        return self._known[name]
+
+    def add(self, name: str) -> None:
+        self._known[name] = True
+        if self._all is not None:
+            self._all.add(name)
+
+    def __iter__(self):
+        names = self._store.all_names(self._kind, self._namespace)
+        return iter(names | {name for name, taken in self._known.items() if taken})
+
+
+class PodIPs:
+    """Store.pod_ips without reading every pod: the stored IPs are read one block (the address up
+    to its last separator: a node's /24 in practice) at a time, when one of its addresses is asked."""
+
+    def __init__(self, store: Store, held: set[str]):
+        self._store = store
+        self._stored: set[str] = set()
+        self._blocks: set[str] = set()
+        self._added, self._removed = set(held), set()
+
+    def __contains__(self, ip: object) -> bool:
+        if not isinstance(ip, str):
+            return False
+        if ip in self._added:
+            return True
+        if ip in self._removed:
+            return False
+        block = ip[:max(ip.rfind("."), ip.rfind(":")) + 1]
+        if block not in self._blocks:
+            self._stored |= self._store.stored_pod_ips(block)
+            self._blocks.add(block)
+        return ip in self._stored
+
+    def add(self, ip: str) -> None:
+        self._added.add(ip)
+        self._removed.discard(ip)
+
+    def discard(self, ip: str) -> None:
+        self._removed.add(ip)
+        self._added.discard(ip)
+
+
+def ip_text():
+    """A pod's IP as text in byte order (upstream sorts addresses by the bytes of the IP string):
+    the column itself on SQLite, host(inet) in the "C" collation on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return Collate(Func(F("ip"), function="host", output_field=CharField()), "C")
+    return F("ip")
 
 
 def sandbox_limits() -> quota.Limits:
@@ -82,6 +146,7 @@ class Store:
         self._pks: dict[str, dict[Key, int]] = {}
         self._dirty: dict[tuple[str, Key], str] = {}
         self._touched: dict[str, set[Key]] = {}  # per kind: keys put or removed in this transaction
+        self._derived: dict[str, set[Key]] = {}  # per kind: keys whose derived rows (store_index) changed
         self._whole: set[str] = set()  # kinds loaded whole
         self._whole_ns: dict[str, set[str]] = {}  # per kind: namespaces loaded whole
         self._absent: dict[str, set[Key]] = {}  # keys looked up and not found
@@ -108,6 +173,8 @@ class Store:
         not yet held are fetched and parsed."""
         objs, pks = self._cached(kind), self._pks[kind]
         wanted: dict[int, Key] = {}
+        if not rows.query.is_sliced:
+            rows = rows.order_by()  # the model's ordering costs a sort; keys are ordered when read
         for pk, ns, name in rows.values_list("pk", "namespace", "name"):
             key = (ns, name)
             if key not in objs and not self._gone(kind, key):
@@ -184,45 +251,165 @@ class Store:
         """Stored objects (not copies), in name order."""
         return self.select(kind, namespace)
 
-    def names(self, kind: str, namespace: str) -> set[str]:
+    def names(self, kind: str, namespace: str) -> set[str] | LazyNames:
+        """The names of `kind` in the namespace, as this transaction sees them: a set when they
+        are at hand, else a LazyNames that looks a name up when asked (generateName asks few)."""
+        if not self._is_whole(kind, namespace) and (kind, namespace) not in self._stored_names:
+            return LazyNames(self, kind, namespace)
+        return self.all_names(kind, namespace)
+
+    def all_names(self, kind: str, namespace: str) -> set[str]:
         if self._is_whole(kind, namespace):
             return {name for ns, name in self._objects[kind] if ns == namespace}
         if (kind, namespace) not in self._stored_names:
             self._stored_names[(kind, namespace)] = set(
-                self._model(kind).filter(namespace=namespace).values_list("name", flat=True))
+                self._model(kind).filter(namespace=namespace).order_by().values_list("name", flat=True))
         stored = set(self._stored_names[(kind, namespace)])
         touched = {key for key in self._touched.get(kind, ()) if key[0] == namespace}
         stored -= {name for ns, name in touched if self._gone(kind, (ns, name))}
         return stored | {name for ns, name in touched if not self._gone(kind, (ns, name))}
 
+    def exists(self, kind: str, namespace: str, name: str) -> bool:
+        key = (namespace, name)
+        if key in self._touched.get(kind, ()) or key in self._objects.get(kind, {}):
+            return not self._gone(kind, key)
+        return self._model(kind).filter(namespace=namespace, name=name).exists()
+
     def selected(self, kind: str, namespace: str, selector: dict | None,
                  keep: Callable[[Obj], bool]) -> list[Obj]:
         """Objects of the namespace `keep` accepts, read through their labels' `selector` pairs
         (a map of labels each of them must carry; None or {} reads the whole namespace)."""
-        query = None
-        if isinstance(selector, dict) and selector and all(
-                isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
-            labels = KeyTransform("labels", KeyTransform("metadata", "body"))
-            query = [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
-            return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
-        return self.select(kind, namespace, None, keep)
+        query = self.labelled(kind, namespace, selector)
+        if query is None:
+            return self.select(kind, namespace, None, keep)
+        return self.select(kind, namespace, query, keep, memo=("labels", *sorted(selector.items())))
 
-    def mentioning(self, kind: str, namespace: str | None, texts: Iterable[str],
-                   keep: Callable[[Obj], bool]) -> list[Obj]:
-        """Objects `keep` accepts, read among rows whose body mentions one of `texts` (UIDs)."""
-        texts = sorted(set(texts))
-        if not texts:
+    def labelled(self, kind: str, namespace: str, selector: dict | None, *, per_row: bool = False) -> list | None:
+        """Filter conditions picking the stored objects that carry every pair of `selector`
+        (None when it is no map of strings, or empty): through the pairs index for pods, as a
+        list of names (the default) or checked row by row (`per_row`, for a query that stops early)."""
+        if not (isinstance(selector, dict) and selector and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in selector.items())):
+            return None
+        if kind == "Pod":  # a Service's indexed pairs are its selector, not its labels
+            pairs = LabelPair.objects.filter(cluster=self.cluster, kind=kind, namespace=namespace)
+            if per_row:
+                pairs = pairs.filter(name=OuterRef("name"))
+                return [Exists(pairs.filter(key=k, value=v)) for k, v in sorted(selector.items())]
+            return [Q(name__in=pairs.filter(key=k, value=v).values("name")) for k, v in sorted(selector.items())]
+        labels = KeyTransform("labels", KeyTransform("metadata", "body"))
+        return [Exact(KeyTextTransform(k, labels), v) for k, v in sorted(selector.items())]
+
+    def selecting(self, namespace: str, labels: dict[str, str]) -> set[str]:
+        """Names of the namespace's Services whose selector picks `labels`: the stored ones found
+        through the selector pairs index, the ones this transaction wrote by their held bodies."""
+        touched = {name for ns, name in self._touched.get("Service", ()) if ns == namespace}
+        names: set[str] = set()
+        if self._is_whole("Service", namespace):
+            held = self.list("Service", namespace)
+        else:
+            held = [obj for name in sorted(touched) if (obj := self.peek("Service", namespace, name))]
+            pairs = sorted((k, v) for k, v in labels.items() if isinstance(k, str) and isinstance(v, str))
+            if pairs:
+                found, sizes = Counter(), {}
+                rows = LabelPair.objects.filter(cluster=self.cluster, kind="Service", namespace=namespace)
+                pair_of = Q()
+                for k, v in pairs:
+                    pair_of |= Q(key=k, value=v)
+                for name, size in rows.filter(pair_of).values_list("name", "size"):
+                    found[name] += 1
+                    sizes[name] = size
+                names = {name for name, count in found.items() if count == sizes[name] and name not in touched}
+        names |= {svc["metadata"]["name"] for svc in held
+                  if selector_matches((svc.get("spec") or {}).get("selector"), labels)}
+        return names
+
+    def slice_sizes(self, namespace: str, service: str, managed_by: str) -> dict[str, tuple[str, str, int]] | None:
+        """The stored slices of a Service one controller manages, by name: (owner UID, address
+        type, number of endpoints). None when this transaction wrote one of the namespace's slices
+        that is, or was, the Service's: then only the bodies tell."""
+        for ns, name in self._touched.get("EndpointSlice", ()):
+            held = self._objects.get("EndpointSlice", {}).get((ns, name))
+            if ns == namespace and (held is None or held["metadata"].get("labels", {}).get(
+                    "kubernetes.io/service-name") == service or name in self._slice_names(namespace, service)):
+                return None
+        rows = self._model("EndpointSlice").filter(namespace=namespace, service_name=service, managed_by=managed_by)
+        return {name: (uid, address_type, count) for name, uid, address_type, count
+                in rows.values_list("name", "owner_uid", "address_type", "endpoint_count")}
+
+    def _slice_names(self, namespace: str, service: str) -> set[str]:
+        return set(self._model("EndpointSlice").filter(namespace=namespace, service_name=service)
+                   .values_list("name", flat=True))
+
+    def slices_holding(self, namespace: str, pods: Iterable[str]) -> set[str]:
+        """Names of the stored slices of the namespace holding an endpoint of one of the pods."""
+        names, found = sorted(set(pods)), set()
+        for start in range(0, len(names), 900):
+            rows = SliceEndpoint.objects.filter(cluster=self.cluster, namespace=namespace,
+                                                pod_name__in=names[start:start + 900])
+            found.update(rows.values_list("slice_name", flat=True))
+        return found
+
+    def ready_pods_after(self, namespace: str, selector: dict | None, after: str, limit: int) -> list[Obj]:
+        """Up to `limit` stored pods the selector picks that are ready, not terminating nor
+        terminal, in the byte order of their IPs after the IP `after` (IPs are unique in a
+        sandbox): what lies beyond a truncated Endpoints object. Read along the IP index, so it
+        stops after `limit`. Pods this transaction wrote are left out (the caller has them)."""
+        query = self.labelled("Pod", namespace, selector, per_row=True)
+        if query is None:
+            return []
+        pks = self._pks.get("Pod", {})
+        rows = (self._model("Pod").annotate(ip_text=ip_text())
+                .filter(*query, namespace=namespace, ready=True, terminating=False, terminal=False,
+                        ip_text__gt=after)
+                .exclude(pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
+                .order_by("ip_text")[:limit])
+        names = list(rows.values_list("name", flat=True))  # a few: each body is read by name
+        return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
+
+    def tally(self, kind: str, namespace: str, where: Q, matches: Callable[[Obj], bool],
+              groups: dict[str, tuple[Q, Callable[[Obj], bool]]]) -> dict[str, int]:
+        """How many objects of the namespace `where` picks ("total"), and of those, how many each
+        group's condition picks: counted by the database, but for the objects this transaction
+        wrote, which are judged by their held bodies (`matches` and each group's test mirror
+        `where` and the group's condition)."""
+        touched = [key for key in self._touched.get(kind, ()) if key[0] == namespace]
+        if self._is_whole(kind, namespace):
+            counts = dict.fromkeys(["total", *groups], 0)
+            held = self.select(kind, namespace)
+        else:
+            pks = self._pks.get(kind, {})
+            rows = self._model(kind).filter(namespace=namespace).filter(where)
+            rows = rows.exclude(pk__in=[pks[key] for key in touched if key in pks])
+            counts = rows.aggregate(total=Count("pk"), **{name: Count("pk", filter=cond)
+                                                          for name, (cond, _) in groups.items()})
+            held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
+        for obj in held:
+            if matches(obj):
+                counts["total"] += 1
+                for name, (_, test) in groups.items():
+                    counts[name] += bool(test(obj))
+        return counts
+
+    def owned(self, kind: str, namespace: str | None, uids: Iterable[str],
+              keep: Callable[[Obj], bool]) -> list[Obj]:
+        """Objects `keep` accepts, read among those with an ownerReference to one of `uids`
+        (through the OwnerReference index)."""
+        uids = sorted(set(uids))
+        if not uids:
             return []
         objs = self._cached(kind)
-        memo = (kind, namespace, ("mentioning", *texts))
+        memo = (kind, namespace, ("owned", *uids))
         if not self._is_whole(kind, namespace) and memo not in self._read:
-            query = Q()
-            for text in texts:
-                query |= Q(body_text__contains=text)
-            rows = self._model(kind).annotate(body_text=Cast("body", TextField()))
+            refs = OwnerReference.objects.filter(cluster=self.cluster, kind=kind, owner_uid__in=uids)
             if namespace is not None:
-                rows = rows.filter(namespace=namespace)
-            self._take_rows(kind, rows.filter(query))
+                refs = refs.filter(namespace=namespace)
+            names: dict[str, list[str]] = {}
+            for ns, name in refs.values_list("namespace", "name"):
+                names.setdefault(ns, []).append(name)
+            for ns, listed in names.items():
+                for start in range(0, len(listed), 900):
+                    self._take_rows(kind, self._model(kind).filter(namespace=ns, name__in=listed[start:start + 900]))
             self._read.add(memo)
         keys = sorted(k for k in objs if namespace is None or k[0] == namespace)
         return [objs[k] for k in keys if keep(objs[k])]
@@ -251,26 +438,33 @@ class Store:
         if self._is_whole("Pod", None):
             held = self._objects["Pod"].values()
         else:
-            rows = self._model("Pod").exclude(node_name="").values_list("namespace", "name", "node_name")
-            for ns, name, node in rows:
-                if (ns, name) not in touched:
-                    counts[node] += 1
+            pks = self._pks.get("Pod", {})
+            rows = self._model("Pod").exclude(node_name="").exclude(pk__in=[pks[key] for key in touched if key in pks])
+            for node, count in rows.order_by().values("node_name").annotate(count=Count("pk")).values_list(
+                    "node_name", "count"):
+                counts[node] += count
             held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
         counts.update(node for node in map(pod_node, held) if node)
         return counts
 
-    def pod_ips(self) -> set[str]:
-        """Pod IPs in use, kept current across this transaction's writes."""
+    def pod_ips(self) -> set[str] | PodIPs:
+        """Pod IPs in use, kept current across this transaction's writes: a set when every pod
+        is held, else a PodIPs that reads one address block at a time."""
         if self._pod_ips is None:
             touched = self._touched.get("Pod", set())
+            held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
             if self._is_whole("Pod", None):
-                held = list(self._objects["Pod"].values())
+                self._pod_ips = {ip for ip in map(pod_ip, self._objects["Pod"].values()) if ip}
             else:
-                rows = self._model("Pod").filter(ip__isnull=False).values_list("namespace", "name", "ip")
-                self._pod_ips = {ip for ns, name, ip in rows if (ns, name) not in touched}
-                held = [self._objects["Pod"][key] for key in touched if key in self._objects.get("Pod", {})]
-            self._pod_ips = (self._pod_ips or set()) | {ip for ip in map(pod_ip, held) if ip}
+                self._pod_ips = PodIPs(self, {ip for ip in map(pod_ip, held) if ip})
         return self._pod_ips
+
+    def stored_pod_ips(self, prefix: str) -> set[str]:
+        """The stored IPs starting with `prefix`, but for the pods this transaction wrote."""
+        pks = self._pks.get("Pod", {})
+        rows = self._model("Pod").filter(ip__startswith=prefix).exclude(
+            pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
+        return set(rows.order_by().values_list("ip", flat=True))
 
     def node_ips(self) -> dict[str, str]:
         return {name: node_internal_ip(node) for name, node in self.nodes_by_name().items()}
@@ -310,6 +504,8 @@ class Store:
             self._pod_ips.add(pod_ip(obj))
         self._dirty[(kind, key)] = "save"
         self._touched.setdefault(kind, set()).add(key)
+        if derived_changed(kind, old, obj):
+            self._derived.setdefault(kind, set()).add(key)
         self._record(Event.ADDED if old is None else Event.MODIFIED, kind, key, obj)
         self.changes.append(Change(kind, old, obj))
         return obj
@@ -327,6 +523,8 @@ class Store:
         last["metadata"]["resourceVersion"] = str(self.next_rv())
         self._dirty[(kind, key)] = "delete"
         self._touched.setdefault(kind, set()).add(key)
+        if derived_changed(kind, old, None):
+            self._derived.setdefault(kind, set()).add(key)
         self._record(Event.DELETED, kind, key, last)
         self.changes.append(Change(kind, old, None))
         return last
@@ -346,7 +544,7 @@ class Store:
         rows = self._model(kind).exclude(pk__in=[pks[key] for key in touched if key in pks])
         stored = rows.count()
         if kind == "Pod":
-            stored -= rows.filter(body__status__phase__in=list(quota.TERMINAL_PHASES)).count()
+            stored -= rows.filter(terminal=True).count()  # phase Succeeded or Failed: quota.counts
         held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
         return stored + quota.used(kind, held)
 
@@ -388,11 +586,26 @@ class Store:
                 model.objects.filter(pk__in=gone).delete()
         for kind, actions in by_kind.items():
             self._save_rows(kind, actions.get("save", []))
+        self._save_derived()
         Event.objects.bulk_create(self.events, batch_size=500)
         self._trim_log()
         Cluster.objects.filter(pk=self.cluster.pk).update(resource_version=self.rv, last_active=self.now)
         self.cluster.resource_version = self.rv
         self._dirty.clear()
+
+    def _save_derived(self) -> None:
+        """Rewrite the label, selector and slice-membership rows of the objects whose pairs changed."""
+        for kind, keys in self._derived.items():
+            ordered = sorted(keys)
+            forget_derived(self.cluster, kind, ordered)
+            held = self._objects.get(kind, {})
+            by_model: dict[type, list] = {}
+            for key in ordered:
+                for row in derived_rows(self.cluster, kind, held[key]) if key in held else ():
+                    by_model.setdefault(type(row), []).append(row)
+            for model, rows in by_model.items():
+                model.objects.bulk_create(rows, batch_size=500)
+        self._derived.clear()
 
     def _trim_log(self) -> None:
         """Keep the last EVENT_LOG_MAX events; trimmed in steps of TRIM_STEP so most writes skip it.
@@ -411,14 +624,14 @@ class Store:
             fields = {
                 "namespace": key[0], "name": key[1], "uid": obj["metadata"]["uid"],
                 "resource_version": int(obj["metadata"]["resourceVersion"]), "body": obj,
-                **_index_columns(kind, obj),
+                **index_columns(kind, obj),
             }
             if key in pks:
                 changed_rows.append(model(pk=pks[key], cluster=self.cluster, **fields))
             else:
                 new_rows.append(model(cluster=self.cluster, **fields))
         if changed_rows:
-            update_fields = ["body", "resource_version", *(_index_columns(kind, objs[keys[0]]).keys())]
+            update_fields = ["body", "resource_version", *(index_columns(kind, objs[keys[0]]).keys())]
             model.objects.bulk_update(changed_rows, update_fields, batch_size=500)
         if new_rows:
             for row in model.objects.bulk_create(new_rows, batch_size=500):

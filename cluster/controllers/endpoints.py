@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models import Q
 
 from cluster.sim.endpoints.endpoints import desired_endpoints, endpoints_differ
+from cluster.sim.endpoints.endpoints_delta import patched_endpoints
 from cluster.sim.endpoints.slices import SlicePlan, mirror_endpoints, reconcile_slices
+from cluster.sim.endpoints.slices_delta import SliceSize, reconcile_changed
 from cluster.sim.objects import (
     MANAGED_BY_LABEL,
     MIRROR_CONTROLLER,
@@ -16,43 +20,46 @@ from cluster.sim.objects import (
     pod_node,
     selector_matches,
 )
-from cluster.store import Change, Store, rfc3339
+from cluster.store import Change, Key, Store, rfc3339
 
 
 def sync_endpoints(store: Store, changes: list[Change], *, resync_all: bool = False) -> None:
-    for ns, name in sorted(_affected_services(store, changes, resync_all)):
+    affected = _affected_services(store, changes, resync_all)
+    for ns, name in sorted(affected):
         service = store.peek("Service", ns, name)
         if service is None:
             _forget_service(store, ns, name)
         elif (service.get("spec") or {}).get("selector"):
-            _sync_selected(store, service)
+            _sync_selected(store, service, affected[(ns, name)])
         else:
             _sync_mirrored(store, ns, name)
 
 
-def _affected_services(store: Store, changes: list[Change], resync_all: bool) -> set[tuple[str, str]]:
+def _affected_services(store: Store, changes: list[Change], resync_all: bool) -> dict[Key, set[str] | None]:
+    """The Services to sync, each with the names of its pods that changed (None: sync it whole,
+    as after a change of the Service itself, of its Endpoints, or of a node)."""
     if resync_all or any(c.kind == "Node" for c in changes):
-        return {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in store.list("Service")}
-    keys: set[tuple[str, str]] = set()
-    pod_changes: dict[str, list[Change]] = {}
+        return {(s["metadata"]["namespace"], s["metadata"]["name"]): None for s in store.list("Service")}
+    affected: dict[Key, set[str] | None] = {}
+    selecting: dict[tuple[str, tuple], set[str]] = {}  # pods of one workload share their labels
     for change in changes:
         meta = change.obj["metadata"]
         ns = meta.get("namespace", "")
         if change.kind in ("Service", "Endpoints"):
-            keys.add((ns, meta["name"]))
+            affected[(ns, meta["name"])] = None
         elif change.kind == "Pod":
-            pod_changes.setdefault(ns, []).append(change)
-    for ns, pod_list in pod_changes.items():
-        for service in store.list("Service", ns):
-            selector = (service.get("spec") or {}).get("selector")
-            if any(
-                selector_matches(selector, labels_of(side))
-                for c in pod_list
-                for side in (c.old, c.new)
-                if side is not None
-            ):
-                keys.add((ns, service["metadata"]["name"]))
-    return keys
+            for side in (change.old, change.new):
+                if side is None:
+                    continue
+                labels = labels_of(side)
+                memo = (ns, tuple(sorted(labels.items())))
+                if memo not in selecting:
+                    selecting[memo] = store.selecting(ns, labels)
+                for name in selecting[memo]:
+                    pods = affected.setdefault((ns, name), set())
+                    if pods is not None:
+                        pods.add(meta["name"])
+    return affected
 
 
 def _slices_of(store: Store, ns: str, name: str, managed_by: str | None = None) -> list[Obj]:
@@ -81,22 +88,66 @@ def _forget_service(store: Store, ns: str, name: str) -> None:
         store.remove("EndpointSlice", ns, slice_["metadata"]["name"])
 
 
-def _sync_selected(store: Store, service: Obj) -> None:
+def _sync_selected(store: Store, service: Obj, changed: set[str] | None) -> None:
+    """Endpoints, then slices. With `changed`, from those pods and the objects holding them
+    (endpoints_delta, slices_delta), unless the shape of the sync needs every pod."""
     ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
-    pods = _selected_pods(store, service)
-    desired = desired_endpoints(service, pods, trigger_time=rfc3339(store.now))
     existing = store.peek("Endpoints", ns, name)
-    if desired is not None and endpoints_differ(existing, desired):
+    pods = None
+    if changed is not None and not store.load_whole:
+        pods = [pod for pod in (store.peek("Pod", ns, pod_name) for pod_name in sorted(changed)) if pod]
+        desired = patched_endpoints(service, existing, changed, pods, trigger_time=rfc3339(store.now),
+                                    after=partial(_ready_pods_after, store, service))
+        if desired is None:
+            pods = None
+    if pods is None:
+        pods = _selected_pods(store, service)
+        desired = desired_endpoints(service, pods, trigger_time=rfc3339(store.now))
+    if desired is not None and desired is not existing and endpoints_differ(existing, desired):
         if existing is not None:
             desired["metadata"]["uid"] = existing["metadata"]["uid"]
             desired["metadata"]["creationTimestamp"] = existing["metadata"]["creationTimestamp"]
         store.put("Endpoints", desired)
-    plan = reconcile_slices(
-        service, pods, store.nodes_named(map(pod_node, pods)), _slices_of(store, ns, name, SLICE_CONTROLLER),
+    plan = _changed_slices(store, service, changed, pods) if changed is not None and not store.load_whole else None
+    if plan is None:
+        if changed is not None:
+            pods = _selected_pods(store, service)
+        plan = reconcile_slices(
+            service, pods, store.nodes_named(map(pod_node, pods)), _slices_of(store, ns, name, SLICE_CONTROLLER),
+            max_per_slice=store.settings.max_endpoints_per_slice, rng=store.rng,
+            taken_names=store.names("EndpointSlice", ns),
+        )
+    _apply(store, ns, plan)
+
+
+def _ready_pods_after(store: Store, service: Obj, ip: str, limit: int) -> list[Obj]:
+    selector = (service.get("spec") or {}).get("selector")
+    return store.ready_pods_after(service["metadata"]["namespace"], selector, ip, limit)
+
+
+def _changed_slices(store: Store, service: Obj, changed: set[str], pods: list[Obj]) -> SlicePlan | None:
+    """slices_delta.reconcile_changed over the slices holding the changed pods' endpoints and
+    the sizes of the Service's other slices (None when this transaction wrote one of them)."""
+    ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
+    pods = [pod for pod in pods if pod["metadata"]["name"] in changed]
+    sizes = store.slice_sizes(ns, name, SLICE_CONTROLLER)
+    if sizes is None:
+        return None
+    holding = store.slices_holding(ns, changed) & set(sizes)
+    held = [store.peek("EndpointSlice", ns, slice_name) for slice_name in sorted(holding)]
+    others = [SliceSize(n, uid, address_type, count) for n, (uid, address_type, count) in sizes.items()
+              if n not in holding]
+
+    def load(slice_name: str) -> Obj | None:
+        return store.peek("EndpointSlice", ns, slice_name)
+
+    if None in held:
+        return None
+    return reconcile_changed(
+        service, changed, pods, store.nodes_named(map(pod_node, pods)), held, others, load=load,
         max_per_slice=store.settings.max_endpoints_per_slice, rng=store.rng,
         taken_names=store.names("EndpointSlice", ns),
     )
-    _apply(store, ns, plan)
 
 
 def _sync_mirrored(store: Store, ns: str, name: str) -> None:

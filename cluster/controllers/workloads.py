@@ -9,7 +9,6 @@ from django.db.models import Q
 
 from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.validation.meta import label_selector_matches
 from cluster.sim.workloads.scheduler import Placement, pick_node, pick_pod_ip, unschedulable_message
 from cluster.sim.workloads.workloads import (
     controlled_by,
@@ -57,7 +56,7 @@ def _collect_garbage(store: Store, changes: list[Change]) -> None:
         return any(ref.get("uid") in gone_uids for ref in obj["metadata"].get("ownerReferences") or [])
 
     for kind in ("ReplicaSet", "Pod", "EndpointSlice"):
-        doomed = store.mentioning(kind, None, gone_uids, owned)  # read where the UIDs are named
+        doomed = store.owned(kind, None, gone_uids, owned)
         if kind == "Pod" and gone_nodes:
             doomed += store.select("Pod", None, [Q(node_name__in=sorted(gone_nodes))],
                                    lambda pod: pod_node(pod) in gone_nodes)
@@ -90,20 +89,15 @@ def _sync_deployment(store: Store, deployment: Obj) -> None:
 
 
 def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> None:
-    ns = deployment["metadata"]["namespace"]
-    selector = deployment["spec"].get("selector")
-    pods = store.selected("Pod", ns, (selector or {}).get("matchLabels"),
-                          lambda p: label_selector_matches(selector, p["metadata"].get("labels") or {}))
-    active = [p for p in pods if not pod_terminating(p)]
-    updated = [p for p in active if controlled_by(p, current)]
-    ready = sum(1 for p in active if pod_ready(p))
+    counts = _deployment_counts(store, deployment, current)
+    active, updated, ready = counts["total"], counts["updated"], counts["ready"]
     replicas = deployment["spec"].get("replicas", 1)
     available = ready >= replicas - _max_unavailable(deployment, replicas)
     now = rfc3339(store.now)
     status = {
         "observedGeneration": deployment["metadata"].get("generation", 1),
-        "replicas": len(active),
-        "updatedReplicas": len(updated),
+        "replicas": active,
+        "updatedReplicas": updated,
         "readyReplicas": ready,
         "availableReplicas": ready,
         "unavailableReplicas": max(replicas - ready, 0),
@@ -126,6 +120,19 @@ def _update_deployment_status(store: Store, deployment: Obj, current: Obj) -> No
         if not status[key]:
             del status[key]
     _put_status(store, "Deployment", deployment, status)
+
+
+def _deployment_counts(store: Store, deployment: Obj, current: Obj) -> dict[str, int]:
+    """calculateStatus: the active pods of the Deployment's ReplicaSets ("total"), of its current
+    one ("updated") and the ready ones, summed from the ReplicaSets' statuses (each counts its
+    own pods), not from the pods read again."""
+    ns = deployment["metadata"]["namespace"]
+    owned = {rs["metadata"]["name"]: rs for rs in store.list("ReplicaSet", ns) if controlled_by(rs, deployment)}
+    owned[current["metadata"]["name"]] = current
+    statuses = [rs.get("status") or {} for rs in owned.values()]
+    return {"total": sum(int(s.get("replicas") or 0) for s in statuses),
+            "updated": int((current.get("status") or {}).get("replicas") or 0),
+            "ready": sum(int(s.get("readyReplicas") or 0) for s in statuses)}
 
 
 def _max_unavailable(deployment: Obj, replicas: int) -> int:
@@ -159,9 +166,8 @@ def _put_status(store: Store, kind: str, obj: Obj, status: Obj) -> None:
 
 def _sync_replicaset(store: Store, rs: Obj) -> None:
     ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
-    owned = _owned_pods(store, rs)
-    active = [p for p in owned if not pod_terminating(p)]
-    diff = int(rs["spec"].get("replicas", 1)) - len(active)
+    counts = _replica_counts(store, rs)
+    diff = int(rs["spec"].get("replicas", 1)) - counts["total"]
     failure = None
     if diff > 0:
         taken = store.names("Pod", ns)
@@ -179,11 +185,13 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
             _schedule(store, pod, per_node, placement)
             store.put("Pod", pod)
     elif diff < 0:
+        active = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
         for pod in pods_to_delete(active, -diff, _pods_per_node(store)):
             store.remove("Pod", ns, pod["metadata"]["name"])
-    owned = [p for p in _owned_pods(store, rs) if not pod_terminating(p)]
-    ready = sum(1 for p in owned if pod_ready(p))
-    status = {"replicas": len(owned), "fullyLabeledReplicas": len(owned), "readyReplicas": ready,
+    if diff:
+        counts = _replica_counts(store, rs)
+    owned, ready = counts["total"], counts["ready"]
+    status = {"replicas": owned, "fullyLabeledReplicas": owned, "readyReplicas": ready,
               "availableReplicas": ready, "observedGeneration": rs["metadata"].get("generation", 1)}
     status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
     current = store.peek("ReplicaSet", ns, name)
@@ -191,7 +199,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     # failed create's message; the first failure stands until the ReplicaSet is no longer short
     # (each retry names a new pod, and a retry is no change).
     kept = [c for c in ((current or {}).get("status") or {}).get("conditions") or [] if c.get("type") == "ReplicaFailure"]
-    short = len(owned) < int(rs["spec"].get("replicas", 1))
+    short = owned < int(rs["spec"].get("replicas", 1))
     if kept and short:
         status["conditions"] = kept
     elif failure is not None:
@@ -202,9 +210,15 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
         _put_status(store, "ReplicaSet", current, status)
 
 
+def _replica_counts(store: Store, rs: Obj) -> dict[str, int]:
+    """The active pods the ReplicaSet controls ("total") and the ready ones, counted by owner."""
+    return store.tally("Pod", rs["metadata"]["namespace"], Q(owner_uid=rs["metadata"]["uid"], terminating=False),
+                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)})
+
+
 def _owned_pods(store: Store, rs: Obj) -> list[Obj]:
-    """The pods the ReplicaSet controls, read among those that name its UID."""
-    return store.mentioning("Pod", rs["metadata"]["namespace"], [rs["metadata"]["uid"]],
+    """The pods the ReplicaSet controls, read among those it owns."""
+    return store.owned("Pod", rs["metadata"]["namespace"], [rs["metadata"]["uid"]],
                             lambda p: controlled_by(p, rs))
 
 

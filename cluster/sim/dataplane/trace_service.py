@@ -253,6 +253,15 @@ def candidates(
     """
     used_keys = {ep.key for ep in used}
     share = 1.0 / len(used) if used else 0.0
+    rendered: dict[str, Obj] = {}  # most endpoints share one reason: render each reason once
+
+    def why(ep: Endpoint) -> Obj:
+        reason = _why(ep, ep.key in used_keys, plan, ctx, policy, fallback)
+        key = repr(reason)
+        if key not in rendered:
+            rendered[key] = candidate_why(reason)
+        return rendered[key]
+
     return [
         {
             "pod": ep.pod or None,
@@ -262,7 +271,7 @@ def candidates(
             "port": ep.port,
             "probability": share if ep.key in used_keys else 0.0,
             "eligible": ep.key in used_keys,
-            **candidate_why(_why(ep, ep.key in used_keys, plan, ctx, policy, fallback)),
+            **why(ep),
             "ready": ep.ready,
             "serving": ep.serving,
             "terminating": ep.terminating,

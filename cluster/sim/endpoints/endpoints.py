@@ -293,7 +293,13 @@ def desired_endpoints(service: Obj, pods: list[Obj], *, trigger_time: str) -> Ob
     """
     if not manages_endpoints(service):
         return None
-    subsets = _repack(_address_entries(service, pods))
+    return endpoints_of_entries(service, _address_entries(service, pods), trigger_time=trigger_time)
+
+
+def endpoints_of_entries(service: Obj, entries: list[tuple[Obj, PortRef | None, bool]], *,
+                         trigger_time: str) -> Obj:
+    """The Endpoints object of the (address, port, ready) entries: repacked, then truncated."""
+    subsets = _repack(entries)
     annotations: dict[str, str] = {}
     if trigger_time:
         annotations[TRIGGER_TIME_ANNOTATION] = trigger_time
