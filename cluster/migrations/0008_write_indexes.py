@@ -34,7 +34,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cluster', '0006_classstudent_presence'),
+        ('cluster', '0007_cluster_watch_token_hash'),
     ]
 
     operations = [
