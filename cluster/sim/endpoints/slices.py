@@ -423,17 +423,24 @@ def _prune_existing(
             if wanted is not None:
                 kept.append(wanted)
                 endpoint_changed = endpoint_changed or not endpoints_equal_beyond_key(wanted, endpoint)
-        labels, labels_changed = slice_labels(endpoint_slice, service)
-        if endpoint_changed or len(kept) != len(current):
-            if not kept:
-                to_delete.append(endpoint_slice)
-                continue
-            to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
-        elif labels_changed:
-            to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
-        else:
-            unchanged.append(endpoint_slice)
+        file_slice(endpoint_slice, service, kept, endpoint_changed, unchanged, to_update, to_delete)
     return unchanged, to_update, to_delete
+
+
+def file_slice(endpoint_slice: Obj, service: Obj, kept: list[Obj], endpoint_changed: bool,
+               unchanged: list[Obj], to_update: dict[str, Obj], to_delete: list[Obj]) -> None:
+    """File one existing slice by the endpoints it keeps: deleted when none are left, updated when
+    its endpoints or labels changed, else unchanged."""
+    labels, labels_changed = slice_labels(endpoint_slice, service)
+    if endpoint_changed or len(kept) != len(endpoint_slice.get("endpoints") or []):
+        if not kept:
+            to_delete.append(endpoint_slice)
+        else:
+            to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
+    elif labels_changed:
+        to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
+    else:
+        unchanged.append(endpoint_slice)
 
 
 def _reconcile_port_group(

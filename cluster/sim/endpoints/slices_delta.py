@@ -27,15 +27,14 @@ from cluster.sim.endpoints.slices import (
     _fill,
     _finalize,
     _new_service_slice,
-    _relabelled_copy,
     _ServiceView,
     _set_trigger_time,
     endpoint_key,
     endpoints_equal_beyond_key,
+    file_slice,
     max_endpoints_per_slice_error,
     owned_by,
     port_key,
-    slice_labels,
 )
 from cluster.sim.objects import Obj, name_of, uid_of
 
@@ -140,16 +139,7 @@ def reconcile_changed(
             if new is not None:
                 kept.append(new)
                 endpoint_changed = endpoint_changed or not endpoints_equal_beyond_key(new, endpoint)
-        labels, labels_changed = slice_labels(endpoint_slice, service)
-        if endpoint_changed or len(kept) != len(current):
-            if not kept:
-                to_delete.append(endpoint_slice)
-                continue
-            to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
-        elif labels_changed:
-            to_update[name_of(endpoint_slice)] = _relabelled_copy(endpoint_slice, kept, labels)
-        else:
-            unchanged.append(endpoint_slice)
+        file_slice(endpoint_slice, service, kept, endpoint_changed, unchanged, to_update, to_delete)
     if not staying and not desired:
         return None  # the port group may be gone: the placeholder rule needs every pod
 
