@@ -33,10 +33,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.browser.sandbox_page import SandboxPage  # noqa: E402
-from tests.browser.server import DaphneServer  # noqa: E402
+from tests.browser.server import CHROMIUM_ARGS, DaphneServer  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1920, "height": 1080}
 REPETITIONS = 3
 CHANGES = 5

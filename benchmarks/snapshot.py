@@ -33,10 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.server import DaphneServer, Sandbox  # noqa: E402
+from tests.browser.server import CHROMIUM_ARGS, DaphneServer, Sandbox  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 VIEWPORT = {"width": 1280, "height": 720}
 GOAL_S = 1.0
 

@@ -39,6 +39,11 @@ class Sandbox:
         return urllib.parse.urlsplit(self.owner_url).path
 
 
+# Headless Chromium as root, with nothing reaching out to the network (closed here).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
 class DaphneServer:
     """`python -m daphne visualizer.asgi:application` on 127.0.0.1 and a throwaway database."""
 
