@@ -615,7 +615,7 @@ function layoutNodeBox(ctx, node, x, y, w, h, level, view, showExternal, scene) 
   const groupAnchor = { x: px + innerW / 2, y: cy - LH / 2 - 2, ref: box.ref };
   if (detail === "grid") {
     const gg = gridGeometry(ctx, innerW, node.pods.length);
-    const grid = { type: "grid", x: px, y: cy, cell: gg.cell, gap: gg.gap, cols: gg.cols, pods: node.pods.map((p) => ({ key: p.key, state: p.state, name: p.name, ip: p.ip })), node: node.key };
+    const grid = { type: "grid", x: px, y: cy, cell: gg.cell, gap: gg.gap, cols: gg.cols, pods: node.pods.map((p) => ({ key: p.key, state: p.state, name: p.name, ip: p.ip })), groups: node.podGroups || [], node: node.key };
     items.push(grid);
     scene.grids.push(grid);
     node.pods.forEach((pod, i) => {
