@@ -53,14 +53,17 @@ function makeLayer(w, h) {
   return c;
 }
 
-/** Cells start..start+count-1 of a glyph grid (row-major) as up to three rectangles on the path. */
-export function runRects(grid, start, count) {
-  const { x, y, cell, gap, cols } = grid;
-  const step = cell + gap;
-  const pad = Math.max(1, gap / 2);
+/**
+ * Pods start..start+count-1 of a node drawn row-major (glyphs or boxes: `{x, y, cols, w, h, stepX,
+ * stepY}`, a pod's size and pitch) as up to three rectangles: first row, full rows, last row.
+ */
+export function runRects(geo, start, count) {
+  const { x, y, cols, w, h, stepX, stepY } = geo;
+  const padX = Math.max(1, (stepX - w) / 2);
+  const padY = Math.max(1, (stepY - h) / 2);
   const end = start + count - 1;
   const [r0, c0, r1, c1] = [Math.floor(start / cols), start % cols, Math.floor(end / cols), end % cols];
-  const rect = (row0, col0, row1, col1) => ({ x: x + col0 * step - pad, y: y + row0 * step - pad, w: (col1 - col0) * step + cell + 2 * pad, h: (row1 - row0) * step + cell + 2 * pad });
+  const rect = (row0, col0, row1, col1) => ({ x: x + col0 * stepX - padX, y: y + row0 * stepY - padY, w: (col1 - col0) * stepX + w + 2 * padX, h: (row1 - row0) * stepY + h + 2 * padY });
   if (r0 === r1) return [rect(r0, c0, r0, c1)];
   const rects = [rect(r0, c0, r0, cols - 1)];
   if (r1 - r0 > 1) rects.push(rect(r0 + 1, 0, r1 - 1, cols - 1));
@@ -68,8 +71,8 @@ export function runRects(grid, start, count) {
   return rects;
 }
 
-function runOutline(c, grid, start, count) {
-  for (const r of runRects(grid, start, count)) c.rect(r.x, r.y, r.w, r.h);
+function runOutline(c, geo, start, count) {
+  for (const r of runRects(geo, start, count)) c.rect(r.x, r.y, r.w, r.h);
 }
 
 function roundRect(ctx, x, y, w, h, r) {
@@ -614,9 +617,9 @@ export class Renderer {
   }
 
   /**
-   * A selected Service's pods in the nodes' glyph grids: a node lists its pods grouped by the
-   * Services that select them, so each group is one run of cells, outlined in at most three
-   * rectangles (first row, full rows, last row), whatever the number of pods.
+   * A selected Service's pods in the nodes (glyphs or boxes): a node lists its pods grouped by the
+   * Services that select them, so each group is one run, outlined in at most three rectangles
+   * (first row, full rows, last row), whatever the number of pods.
    */
   _selectedPods(c, scene, serviceKey) {
     c.save();
@@ -624,10 +627,10 @@ export class Renderer {
     c.lineWidth = 2;
     c.beginPath();
     let runs = 0;
-    for (const grid of scene.grids) {
-      for (const run of grid.groups || []) {
+    for (const geo of scene.podRuns || []) {
+      for (const run of geo.groups) {
         if (!run.services.includes(serviceKey)) continue;
-        runOutline(c, grid, run.start, run.count);
+        runOutline(c, geo, run.start, run.count);
         runs += 1;
       }
     }
