@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +58,7 @@ def median_ms(samples: list[float]) -> float:
 
 
 def sandbox(pods: int, per_service: int) -> Cluster:
-    cluster = Cluster.objects.create(name=f"scale-{pods}-{per_service}")
+    cluster = Cluster.objects.create(name=f"scale-{pods}-{per_service}-{uuid.uuid4().hex[:6]}")
     nodes = max(3, -(-pods // PODS_PER_NODE))
     with writing(cluster) as store:
         create_in(store, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}})

@@ -7,8 +7,8 @@ import secrets
 import time
 from functools import cached_property
 
-from django.db import connection, transaction
-from django.db.models import F, Func, IntegerField, Sum, Value
+from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -16,9 +16,10 @@ from cluster.errors import ApiError
 from cluster.events import broadcast
 from cluster.models import Cluster, EndpointSlice, Pod, Trace
 from cluster.selectors import object_list
+from cluster.services import endpoint_cache
 from cluster.services.classes import class_traces_sent
 from cluster.sim.api.fielderrors import status_bad_request
-from cluster.sim.dataplane.kubeproxy import ClusterView
+from cluster.sim.dataplane.kubeproxy import ClusterView, Endpoint, ServicePort
 from cluster.sim.dataplane.trace import trace_request
 from cluster.sim.dataplane.trace_text import LANGUAGES, TraceInputError
 from cluster.sim.objects import Obj
@@ -61,26 +62,32 @@ class StoredClusterView(ClusterView):
     def pod_by_ip(self, ip: str) -> Obj | None:
         return self._pod_where(("ip", ip), ip=ip) if ip else None
 
+    def _slice_rows(self, namespace: str, service: str):
+        rows = EndpointSlice.objects.filter(cluster=self.cluster, namespace=namespace, service_name=service)
+        return rows.order_by("name")
+
     def slices_for(self, namespace: str, service: str) -> list[Obj]:
         if (namespace, service) not in self._slices:
-            rows = EndpointSlice.objects.filter(cluster=self.cluster, namespace=namespace, service_name=service)
-            self._slices[(namespace, service)] = list(rows.order_by("name").values_list("body", flat=True))
+            self._slices[(namespace, service)] = list(self._slice_rows(namespace, service).values_list("body", flat=True))
         return self._slices[(namespace, service)]
+
+    def endpoints(self, spi: ServicePort) -> tuple[Endpoint, ...]:
+        key = endpoint_cache.key_of(self.cluster.pk, spi)
+        if key not in self._endpoint_cache:
+            rows = self._slice_rows(spi.namespace, spi.service)
+            found = endpoint_cache.cached(key, tuple(rows.values_list("name", "resource_version")))
+            if found is None:
+                found = endpoint_cache.merged(key, list(rows.values_list("name", "resource_version", "body")), spi)
+            self._endpoint_cache[key] = found
+        return self._endpoint_cache[key]
 
     @cached_property
     def total_endpoints(self) -> int:
         """Endpoints across proxied services, counted by the database."""
         proxied = {(spi.namespace, spi.service) for spi in self.proxied_ports()}
         rows = (EndpointSlice.objects.filter(cluster=self.cluster).exclude(service_name="")
-                .values("namespace", "service_name").annotate(n=Sum(_endpoint_count())))
+                .values("namespace", "service_name").annotate(n=Sum("endpoint_count")))
         return sum(row["n"] or 0 for row in rows if (row["namespace"], row["service_name"]) in proxied)
-
-
-def _endpoint_count() -> Func:
-    if connection.vendor == "postgresql":
-        return Func(Func(F("body"), Value("endpoints"), function="jsonb_extract_path"),
-                    function="jsonb_array_length", output_field=IntegerField())
-    return Func(F("body"), Value("$.endpoints"), function="json_array_length", output_field=IntegerField())
 
 
 def trace_view(cluster: Cluster) -> ClusterView:

@@ -2,7 +2,7 @@
 // pods and why each is or is not eligible), or one selected object (pod, service, slice, node…).
 
 import { el, mark } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import { candidateWhy, formatProbability, hopPlace, hopText, outcomeText, traceReason, traceTitle } from "./tracefmt.js";
 import { portText } from "./state.js";
 
@@ -162,7 +162,28 @@ export class Inspector {
     return el(
       "div",
       { class: "table-scroll" },
+      this._candidateGroups(hop),
       table(t("inspector.candidates"), [t("inspector.colPod"), t("inspector.colEndpoint"), t("inspector.colConditions"), t("inspector.colP"), t("inspector.colEligible")], rows, "candidates"),
+    );
+  }
+
+  // A Service with more endpoints than the hop lists: how many, and every one of them by reason
+  // (above the table, so the total is read first).
+  _candidateGroups(hop) {
+    const total = hop.candidates_total || 0;
+    if (total <= hop.candidates.length || !(hop.candidate_groups || []).length) return null;
+    const count = (n) => n.toLocaleString(language());
+    return el(
+      "div",
+      { class: "candidate-groups" },
+      el("p", { class: "sub", text: t("inspector.candidatesListed", { shown: count(hop.candidates.length), total: count(total) }) }),
+      el(
+        "ul",
+        {},
+        hop.candidate_groups.map((g) =>
+          el("li", { class: g.eligible ? "" : "ineligible" }, el("strong", { class: "num", text: count(g.count) }), " ", mark(g.eligible ? "yes" : "no", g.eligible ? t("inspector.eligible") : t("inspector.notEligible")), " — ", candidateWhy(g)),
+        ),
+      ),
     );
   }
 

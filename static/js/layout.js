@@ -580,6 +580,7 @@ function layoutNodeBox(ctx, node, x, y, w, h, level, view, showExternal, scene) 
     const podCols = podColumns(ctx, innerW);
     const pw = (innerW - (podCols - 1) * 4) / podCols;
     const ph = LH + 2;
+    scene.podRuns.push({ x: px, y: cy + 4, cols: podCols, w: pw, h: ph, stepX: pw + 4, stepY: LH + 6, groups: node.podGroups || [] });
     // Pod names differ at their end (kubia-x7k2p): a label too long keeps its last 5 characters.
     node.pods.forEach((pod, i) => {
       const col = i % podCols;
@@ -618,6 +619,8 @@ function layoutNodeBox(ctx, node, x, y, w, h, level, view, showExternal, scene) 
     const grid = { type: "grid", x: px, y: cy, cell: gg.cell, gap: gg.gap, cols: gg.cols, pods: node.pods.map((p) => ({ key: p.key, state: p.state, name: p.name, ip: p.ip })), node: node.key };
     items.push(grid);
     scene.grids.push(grid);
+    const step = gg.cell + gg.gap;
+    scene.podRuns.push({ x: px, y: cy, cols: gg.cols, w: gg.cell, h: gg.cell, stepX: step, stepY: step, groups: node.podGroups || [] });
     node.pods.forEach((pod, i) => {
       const cx = px + (i % gg.cols) * (gg.cell + gg.gap);
       const cyy = cy + Math.floor(i / gg.cols) * (gg.cell + gg.gap);
@@ -647,6 +650,7 @@ function newScene(W, H, ctx) {
     items: [],
     hits: [],
     grids: [],
+    podRuns: [], // where each node draws its pods, and their runs by Service (renderer: a selected Service)
     refRects: new Map(),
     anchors: {
       client: null,

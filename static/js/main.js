@@ -149,6 +149,7 @@ export function start(config) {
     playback.followCursor();
     stats.packets = packets.length;
     stats.staticBuilds = renderer.stats.builds;
+    stats.selectedPodRuns = renderer.stats.selectedPodRuns; // runs of a selected Service's pods outlined in the grids
     stats.layerStale = renderer.pending(); // the static layer still shows an older scene (rebuilt at most every 100 ms)
     stats.lastStaticBuildMs = renderer.stats.lastBuildMs;
     stats.paused = player.paused;
@@ -389,6 +390,12 @@ export function start(config) {
       nodePorts: [...new Set([...sc.anchors.nodePorts.keys()].map((k) => Number(k.split(":").pop())))].sort((a, b) => a - b),
       pods: sc.anchors.pods.size,
       podBoxes: named("Pod").length,
+      grids: sc.grids.length,
+      // Where the first Services are drawn, for a test to click one.
+      serviceBoxes: Object.fromEntries(named("Service").slice(0, 20).map((key) => {
+        const r = sc.refRects.get(`Service:${key}`);
+        return [key, { x: Math.round(r.x), y: Math.round(r.y), w: Math.round(r.w), h: Math.round(r.h) }];
+      })),
       slices: named("EndpointSlice"),
       lod: sc.lod,
       zoom: zoom.z,

@@ -53,6 +53,28 @@ function makeLayer(w, h) {
   return c;
 }
 
+/**
+ * Pods start..start+count-1 of a node drawn row-major (glyphs or boxes: `{x, y, cols, w, h, stepX,
+ * stepY}`, a pod's size and pitch) as up to three rectangles: first row, full rows, last row.
+ */
+export function runRects(geo, start, count) {
+  const { x, y, cols, w, h, stepX, stepY } = geo;
+  const padX = Math.max(1, (stepX - w) / 2);
+  const padY = Math.max(1, (stepY - h) / 2);
+  const end = start + count - 1;
+  const [r0, c0, r1, c1] = [Math.floor(start / cols), start % cols, Math.floor(end / cols), end % cols];
+  const rect = (row0, col0, row1, col1) => ({ x: x + col0 * stepX - padX, y: y + row0 * stepY - padY, w: (col1 - col0) * stepX + w + 2 * padX, h: (row1 - row0) * stepY + h + 2 * padY });
+  if (r0 === r1) return [rect(r0, c0, r0, c1)];
+  const rects = [rect(r0, c0, r0, cols - 1)];
+  if (r1 - r0 > 1) rects.push(rect(r0 + 1, 0, r1 - 1, cols - 1));
+  rects.push(rect(r1, 0, r1, c1));
+  return rects;
+}
+
+function runOutline(c, geo, start, count) {
+  for (const r of runRects(geo, start, count)) c.rect(r.x, r.y, r.w, r.h);
+}
+
 function roundRect(ctx, x, y, w, h, r) {
   ctx.beginPath();
   if (ctx.roundRect) ctx.roundRect(x, y, w, h, r);
@@ -191,7 +213,7 @@ export class Renderer {
     this.layer = null;
     this.dirty = false;
     this.lastBuild = -Infinity;
-    this.stats = { builds: 0, lastBuildMs: 0 };
+    this.stats = { builds: 0, lastBuildMs: 0, selectedPodRuns: 0 };
     this.view = { x: 0, y: 0 }; // the window of the scene shown (viewport.js)
     this.built = { x: 0, y: 0 }; // the window the layer holds
     this._mcache = new Map();
@@ -511,6 +533,7 @@ export class Renderer {
     const scene = this.scene;
     if (!scene) return;
     if (o.selection) this._ring(c, scene.refRects.get(o.selection), PALETTE.select, [], 3, 3);
+    this.stats.selectedPodRuns = o.selection && o.selection.startsWith("Service:") ? this._selectedPods(c, scene, o.selection.slice(8)) : 0;
     if (o.focusRef && o.focusRef !== o.selection) this._ring(c, scene.refRects.get(o.focusRef), PALETTE.focus, [5, 3], 3, 6);
     if (o.marks && o.marks.length) this._marks(c, o.marks, now, Boolean(o.reducedMotion), scene);
     if (o.path && o.path.length > 1) this._path(c, o.path, o.pathReached || 0);
@@ -591,6 +614,29 @@ export class Renderer {
       c.fillText(text, tx + 6, ty + tagH / 2 + 0.5);
     }
     c.restore();
+  }
+
+  /**
+   * A selected Service's pods in the nodes (glyphs or boxes): a node lists its pods grouped by the
+   * Services that select them, so each group is one run, outlined in at most three rectangles
+   * (first row, full rows, last row), whatever the number of pods.
+   */
+  _selectedPods(c, scene, serviceKey) {
+    c.save();
+    c.strokeStyle = PALETTE.select;
+    c.lineWidth = 2;
+    c.beginPath();
+    let runs = 0;
+    for (const geo of scene.podRuns || []) {
+      for (const run of geo.groups) {
+        if (!run.services.includes(serviceKey)) continue;
+        runOutline(c, geo, run.start, run.count);
+        runs += 1;
+      }
+    }
+    c.stroke();
+    c.restore();
+    return runs;
   }
 
   _ring(c, r, color, dash, width, off) {

@@ -341,6 +341,24 @@ const STATE_ORDER = { ready: 0, notready: 1, pending: 2, terminating: 3 };
  * Everything the pictures and tables need, computed once per model revision.
  * Sorted deterministically so layouts do not jump between renders.
  */
+/**
+ * A node's pods grouped by the Services that select them (pods of no Service last), each group by
+ * state then name; `podGroups` gives each group's run in that order: {services, start, count}.
+ */
+function groupPodsByService(node, servicesOf) {
+  const groupOf = (p) => (servicesOf.get(p.key) || []).join(" ");
+  const names = [...new Set(node.pods.map(groupOf))].sort((a, b) => (a === "") - (b === "") || (a < b ? -1 : a > b ? 1 : 0));
+  const rank = new Map(names.map((g, i) => [g, i]));
+  node.pods = sortByName(node.pods, (p) => rank.get(groupOf(p)) * 10 + STATE_ORDER[p.state]);
+  node.podGroups = [];
+  node.pods.forEach((p, i) => {
+    const key = groupOf(p);
+    const last = node.podGroups[node.podGroups.length - 1];
+    if (last && last.key === key) last.count += 1;
+    else node.podGroups.push({ key, services: servicesOf.get(p.key) || [], start: i, count: 1 });
+  });
+}
+
 export function deriveView(model) {
   if (!model || model.seq === null || model.seq === undefined) return null;
   const settings = model.settings || {};
@@ -363,7 +381,6 @@ export function deriveView(model) {
     node.counts.total += 1;
     node.counts[p.state] += 1;
   }
-  for (const n of nodes) n.pods = sortByName(n.pods, (p) => STATE_ORDER[p.state]);
 
   const services = sortByName(list(model, "Service").map((s) => serviceView(s, clusterDomain)));
   const serviceByKey = new Map(services.map((s) => [s.key, s]));
@@ -379,10 +396,17 @@ export function deriveView(model) {
     if (svc) svc.slices.push(sl);
     else orphanSlices.push(sl);
   }
+  const servicesOf = new Map(); // pod key -> keys of the Services that select it
   for (const svc of services) {
     const matches = selectorMatcher(svc.selector);
     svc.selectedPods = pods.filter((p) => p.namespace === svc.namespace && matches(p.labels)).map((p) => p.key);
+    for (const key of svc.selectedPods) {
+      const keys = servicesOf.get(key);
+      if (keys) keys.push(svc.key);
+      else servicesOf.set(key, [svc.key]);
+    }
   }
+  for (const n of nodes) groupPodsByService(n, servicesOf);
 
   const nodePorts = [];
   for (const svc of services) {

@@ -76,3 +76,24 @@ def test_client_ip_affinity_sends_all_20_to_one_pod(page, server):
     [pod] = {t["endpoint"]["pod"] for t in traces}
     assert sandbox.tally() == {pod: 20}
     expect(page.locator("#req-tally")).to_contain_text("20 (100%)")
+
+
+def test_a_service_of_150_endpoints_lists_100_candidates_and_counts_them_all(new_context, server):
+    owned = server.create_sandbox("many-candidates")
+    server.post_as_owner(owned.path + "scale/", owned.token, {"workload": "default/kubia", "replicas": "150"})
+    page = new_context().new_page()
+    sandbox = SandboxPage.open(page, owned.owner_url)
+    [trace] = sandbox.send(NODE_1_NODEPORT)
+    assert trace["outcome"] == "delivered"
+    [select] = [i for i, hop in enumerate(trace["hops"]) if hop["candidates"]]
+    page.locator("#tracelog .log-btn").nth(select).click()
+    inspector = page.locator("#inspector")
+    expect(inspector.locator("table.candidates tbody tr")).to_have_count(100)
+    expect(inspector.locator("table.candidates tr.chosen")).to_contain_text(trace["endpoint"]["pod"])
+    groups = inspector.locator(".candidate-groups")
+    expect(groups.locator("p")).to_have_text("150 endpoints, by reason (the table lists 100):")
+    expect(groups.locator("li")).to_have_count(1)
+    expect(groups.locator("li")).to_contain_text("150")
+    expect(groups.locator("li")).to_contain_text("Ready, so kube-proxy gave it a rule in this chain.")
+    groups.scroll_into_view_if_needed()
+    sandbox.screenshots("candidates-150")

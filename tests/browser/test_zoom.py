@@ -86,3 +86,38 @@ def test_a_trace_in_a_zoomed_picture_is_followed_and_draws_its_service(page, ser
         px, py = s["packet"]["x"] - s["zoom"]["x"], s["packet"]["y"] - s["zoom"]["y"]
         assert -60 <= px <= box["width"] + 60 and -60 <= py <= box["height"] + 60, (s["packet"], s["zoom"])
         page.wait_for_timeout(300)
+
+
+def zoom_in_until(view: SandboxPage, page, level: str) -> None:
+    """Zoom in one step at a time, each step laid out before the next, until nodes draw at `level`."""
+    for _ in range(10):
+        scene = view.state()["scene"]
+        if scene["lod"]["nodes"] == level:
+            return
+        page.keyboard.press("+")
+        view.wait_state(f"s.scene.zoom > {scene['zoom']}")
+    raise AssertionError(f"nodes never drawn at level {level!r}")
+
+
+def test_a_selected_service_outlines_its_pods_in_every_node(page, server):
+    urls = server.create_sandbox("select-service", "scale")
+    view = SandboxPage.open(page, urls.owner_url)
+    scene = view.state()["scene"]
+    key, box = next((k, b) for k, b in scene["serviceBoxes"].items() if k != "default/kubernetes")
+    canvas = page.locator("#scene-canvas").bounding_box()
+    page.mouse.click(canvas["x"] + box["x"] + box["w"] / 2, canvas["y"] + box["y"] + 8)
+    view.wait_state(f"s.selection === 'Service:{key}'")
+    page.focus("#scene-canvas")
+    zoom_in_until(view, page, "grid")  # nodes draw a glyph per pod
+    view.wait_state("s.selectedPodRuns > 0")
+    state = view.state()
+    # A node lists its pods grouped by the Services selecting them: one run per node at most.
+    assert 1 <= state["selectedPodRuns"] <= state["scene"]["grids"], state["selectedPodRuns"]
+    view.wait_drawn()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "selected-service-pods-1280x720.png"))
+    zoom_in_until(view, page, "full")  # every pod a box: the same runs, around boxes
+    view.wait_state("s.selectedPodRuns > 0")
+    page.screenshot(path=str(SCREENSHOTS / "selected-service-pod-boxes-1280x720.png"))
+    page.keyboard.press("Escape")
+    view.wait_state("s.selection === null && s.selectedPodRuns === 0")

@@ -167,3 +167,29 @@ test("names sort with their numbers as numbers: node-2 before node-10", () => {
   const view = deriveView(applySnapshot(emptyModel(), { seq: 1, cluster: {}, objects: { Node: nodes } }));
   assert.deepEqual(view.nodes.map((n) => n.name), ["node-1", "node-2", "node-10", "node-20"]);
 });
+
+test("a node's pods are grouped by the Services that select them, each run recorded", () => {
+  const m = base();
+  const s = m.seq;
+  const other = (name, ip, ready = true) => {
+    const p = pod(name, "node-1", ip, ready);
+    p.metadata.labels = { app: "other" };
+    return p;
+  };
+  const lone = pod("lone", "node-1", "10.244.0.40");
+  lone.metadata.labels = { app: "nobody" };
+  const m2 = applyEvents(m, [
+    { seq: s + 1, type: "ADDED", kind: "Pod", object: other("other-b", "10.244.0.31", false) },
+    { seq: s + 2, type: "ADDED", kind: "Pod", object: other("other-a", "10.244.0.30") },
+    { seq: s + 3, type: "ADDED", kind: "Pod", object: lone },
+    { seq: s + 4, type: "ADDED", kind: "Service", object: { metadata: { name: "other", namespace: "default" }, spec: { selector: { app: "other" }, ports: [{ port: 80 }] } } },
+  ]);
+  const node = deriveView(m2).nodeByName.get("node-1");
+  const kubia = node.pods.filter((p) => p.labels.app === "kubia").map((p) => p.name);
+  assert.deepEqual(node.pods.map((p) => p.name), [...kubia, "other-a", "other-b", "lone"]); // ready before not ready
+  assert.deepEqual(node.podGroups.map((g) => [g.services, g.start, g.count]), [
+    [["default/kubia", "default/kubia-loadbalancer", "default/kubia-nodeport"], 0, kubia.length],
+    [["default/other"], kubia.length, 2],
+    [[], kubia.length + 2, 1],
+  ]);
+});

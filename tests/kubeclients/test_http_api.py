@@ -443,6 +443,18 @@ def test_status_subresource_changes_only_the_status(kubia: Sandbox):
     assert patched.body["status"]["conditions"] == [condition]
 
 
+@pytest.mark.parametrize("path", [SERVICES + "/kubia/status", "/apis/apps/v1/namespaces/default/replicasets/kubia/scale"])
+def test_subresources_refuse_server_side_apply_and_change_nothing(kubia: Sandbox, path: str):
+    before = call(kubia, "GET", path).body
+    refused = call(kubia, "PATCH", path, {"spec": {"replicas": 5}, "status": {}},
+                   content_type="application/apply-patch+yaml")
+    assert refused.code == 415 and refused.body["reason"] == "UnsupportedMediaType"
+    assert refused.body["message"].endswith(
+        "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+        "application/strategic-merge-patch+json")
+    assert call(kubia, "GET", path).body == before
+
+
 # --- reads ------------------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ HOP_KEYS = {
     "rule_text",
     "field",
     "candidates",
+    "candidate_groups",
+    "candidates_total",
     "chosen",
     "probability",
     "text",
@@ -704,6 +706,58 @@ def test_long_rule_lists_are_elided_in_hops_but_candidates_stay_complete(mode: s
     view = build(mode, pods=pods)
     result = seed_where(view, "pod/default/client", "10.96.100.10:80", lambda r: r["hops"][2]["chosen"] > 5)
     selection = result["hops"][2]
-    assert len(selection["candidates"]) == 50
+    assert len(selection["candidates"]) == 50 == selection["candidates_total"]
     assert len(selection["rule_text"].splitlines()) <= 8
     assert "…" in selection["rule_text"]
+
+
+def _many_pods(count: int, *, not_ready_every: int = 0) -> list[dict]:
+    """`count` backends over node-a, node-b and node-c, one in `not_ready_every` not ready."""
+    nodes = ("node-a", "node-b", "node-c")
+    return [
+        make_pod(f"web-{i}", node=nodes[i % 3], ip=f"10.244.{i % 3 + 1}.{i // 3 + 10}", labels=LABELS, ports=HTTP,
+                 ready=not (not_ready_every and i % not_ready_every == 0))
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_large_service_lists_100_candidates_with_the_chosen_one_and_sums_up_the_rest(mode: str) -> None:
+    view = build(mode, pods=_many_pods(600, not_ready_every=10))
+    everyone = sorted(f"10.244.{i % 3 + 1}.{i // 3 + 10}:8080" for i in range(600))
+    result = seed_where(view, "pod/default/client", "10.96.100.10:80",
+                        lambda r: f"{r['endpoint']['ip']}:8080" not in everyone[:100])
+    selection = next(hop for hop in result["hops"] if hop["candidates"])
+    listed = selection["candidates"]
+    assert len(listed) == 100 and selection["candidates_total"] == 600
+    assert [f"{c['ip']}:{c['port']}" for c in listed[:99]] == everyone[:99]  # kube-proxy's order
+    chosen = listed[selection["chosen"]]
+    assert chosen["ip"] == result["endpoint"]["ip"] and chosen["eligible"]
+    assert {(g["count"], g["eligible"], g["why"].split(",")[0].split(" (")[0]) for g in selection["candidate_groups"]} == {
+        (540, True, "Ready"),
+        (60, False, "Not ready"),
+    }
+    assert selection["candidate_groups"][0]["eligible"]  # the chain's own endpoints come first
+    assert all("ko" in g["i18n"] for g in selection["candidate_groups"])
+    if mode != "ipvs":
+        assert chosen["probability"] == pytest.approx(1 / 540) == selection["probability"]
+
+
+def test_a_small_service_lists_every_candidate_and_one_group_per_reason() -> None:
+    pods = [*kubia_pods(), make_pod("kubia-d", node="node-b", ip="10.244.2.6", labels=LABELS, ready=False)]
+    selection = trace(build(pods=pods), "pod/default/client", "10.96.100.10:80", seed=2)["hops"][2]
+    assert selection["candidates_total"] == len(selection["candidates"]) == 4
+    assert [(g["count"], g["eligible"]) for g in selection["candidate_groups"]] == [(3, True), (1, False)]
+    not_ready = next(c for c in selection["candidates"] if c["pod"] == "kubia-d")
+    assert selection["candidate_groups"][1]["why"] == not_ready["why"]
+
+
+def test_local_policy_groups_the_endpoints_of_every_other_node_together() -> None:
+    view = build(pods=_many_pods(9))
+    result = trace(view, "external", "192.168.0.11:30124", seed=1)
+    selection = next(hop for hop in result["hops"] if hop["candidates"])
+    groups = {(g["count"], g["eligible"]): g for g in selection["candidate_groups"]}
+    assert set(groups) == {(3, True), (6, False)}
+    assert groups[(6, False)]["why"] == (
+        "Ready, but they run on 2 other nodes; the Local policy only uses endpoints on node-a.")
+    assert "node-b" in next(c["why"] for c in selection["candidates"] if c["node"] == "node-b")

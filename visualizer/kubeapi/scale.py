@@ -19,7 +19,7 @@ from visualizer.kubeapi import bodies
 from visualizer.kubeapi.errors import json_response
 from visualizer.kubeapi.reads import fetch
 from visualizer.kubeapi.target import Target
-from visualizer.kubeapi.writes import dry_run, patch_of, read_patch
+from visualizer.kubeapi.writes import SUBRESOURCE_PATCH_TYPES, dry_run, patch_of, read_patch
 
 Obj = dict[str, Any]
 
@@ -49,7 +49,7 @@ def serve(request: HttpRequest, cluster: Cluster, target: Target, verb: str) -> 
         media, raw = bodies.read(request, bodies.OBJECT_TYPES)
         change = bodies.parse(media, raw)
     else:
-        change = patch_of(*read_patch(request))
+        change = patch_of(*read_patch(request, SUBRESOURCE_PATCH_TYPES))
     scale = scale_update(cluster=cluster, kind=target.resource.kind, namespace=target.namespace or "",
                          name=target.name, change=change, decode=decode, dry_run=dry_run(request))
     return json_response(scale, warnings=decode.warnings)

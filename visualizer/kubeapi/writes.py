@@ -122,8 +122,13 @@ def update(request: HttpRequest, cluster: Cluster, target: Target) -> HttpRespon
     return json_response(written.obj, code=201 if written.created else 200, warnings=decoded.warnings)
 
 
-def read_patch(request: HttpRequest) -> tuple[str, Any]:
-    media, raw = bodies.read(request, bodies.PATCH_TYPES)
+# Server-side apply of the status and scale subresources is not simulated: their PATCH accepts the
+# three other patch types and refuses apply with the apiserver's 415, naming what it accepts.
+SUBRESOURCE_PATCH_TYPES = tuple(media for media in bodies.PATCH_TYPES if media != bodies.APPLY_PATCH)
+
+
+def read_patch(request: HttpRequest, accepted: tuple[str, ...] = bodies.PATCH_TYPES) -> tuple[str, Any]:
+    media, raw = bodies.read(request, accepted)
     return media, bodies.parse(media, raw, what="patch")
 
 
@@ -162,7 +167,7 @@ def status_subresource(request: HttpRequest, cluster: Cluster, target: Target, v
         change: Obj | verbs.Patch = decoded.obj
         decode.warnings = decoded.warnings
     else:
-        change = patch_of(*read_patch(request))
+        change = patch_of(*read_patch(request, SUBRESOURCE_PATCH_TYPES))
     result = verbs.status_update(cluster=cluster, **_where(target), change=change, decode=decode,
                                  dry_run=dry_run(request))
     return json_response(result, warnings=decode.warnings)

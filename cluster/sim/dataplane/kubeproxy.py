@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cluster.sim.objects import (
     SERVICE_NAME_LABEL,
@@ -258,7 +259,23 @@ def _endpoint_from_slice(endpoint: Obj, port: int, namespace: str, slice_name: s
     )
 
 
-def merge_slice_endpoints(slices: list[Obj], port_name: str, protocol: str) -> tuple[Endpoint, ...]:
+class Endpoints(tuple):
+    """The endpoints of one service port, with a small memo of what the data plane derives from them
+    (per node: the categorized sets, the candidates' groups). Kept by a process while the slices do
+    not change (cluster/services/endpoint_cache.py), so a trace of a large Service derives it once."""
+
+    MEMO_ENTRIES = 32  # one per node a trace went through, or so: a bound, not a working set
+
+    def remember(self, key: tuple, make: Callable[[], Any]) -> Any:
+        memo = self.__dict__.setdefault("memo", {})
+        if key not in memo:
+            if len(memo) >= self.MEMO_ENTRIES:
+                memo.clear()
+            memo[key] = make()
+        return memo[key]
+
+
+def merge_slice_endpoints(slices: list[Obj], port_name: str, protocol: str) -> Endpoints:
     """All endpoints of one service port across its slices, deduplicated by ip:port and sorted
     by that string, as endpointsMapFromEndpointInfo does (so "10.244.1.10" sorts before ".5")."""
     merged: dict[str, Endpoint] = {}
@@ -273,7 +290,7 @@ def merge_slice_endpoints(slices: list[Obj], port_name: str, protocol: str) -> t
             if endpoint.get("addresses"):
                 ep = _endpoint_from_slice(endpoint, port, namespace, slice_name)
                 merged.setdefault(ep.key, ep)
-    return tuple(merged[key] for key in sorted(merged))
+    return Endpoints(merged[key] for key in sorted(merged))
 
 
 @dataclass(frozen=True)
@@ -603,7 +620,8 @@ class PortPlan:
 
 def plan_port(view: ClusterView, ctx: NodeContext, spi: ServicePort) -> PortPlan:
     endpoints = view.endpoints(spi)
-    return PortPlan(spi, endpoints, categorize_endpoints(endpoints, spi, ctx.name, ctx.zone))
+    key = ("categorized", spi.uses_cluster_endpoints, spi.uses_local_endpoints, ctx.name, ctx.zone)
+    return PortPlan(spi, endpoints, endpoints.remember(key, lambda: categorize_endpoints(endpoints, spi, ctx.name, ctx.zone)))
 
 
 def source_allowed(spi: ServicePort, src_ip: str, ctx: NodeContext | None = None) -> bool:

@@ -138,6 +138,8 @@ class Walk:
         rule_text: str = "",
         field: str | None = None,
         candidates: list[Obj] | None = None,
+        candidate_groups: list[Obj] | None = None,
+        candidates_total: int | None = None,
         chosen: int | None = None,
         probability: float | None = None,
     ) -> Obj:
@@ -153,6 +155,8 @@ class Walk:
             "rule_text": rule_text,
             "field": field,
             "candidates": candidates or [],
+            "candidate_groups": candidate_groups or [],
+            "candidates_total": len(candidates or []) if candidates_total is None else candidates_total,
             "chosen": chosen,
             "probability": probability,
             "text": text.render("en"),

@@ -20,6 +20,7 @@ from cluster.sim.dataplane.kubeproxy import (
     plan_port,
     source_allowed,
 )
+from cluster.sim.dataplane.trace_candidates import candidates
 from cluster.sim.dataplane.trace_model import (
     DELIVERED,
     DROPPED,
@@ -27,7 +28,6 @@ from cluster.sim.dataplane.trace_model import (
     Ending,
     Packet,
     Walk,
-    candidate_why,
     client_place,
     endpoint_summary,
     node_place,
@@ -244,72 +244,6 @@ def _remember(walk: Walk, ctx: NodeContext, spi: ServicePort, ep: Endpoint, clie
 # --- Shared steps ---------------------------------------------------------------------------------
 
 
-def candidates(
-    plan: PortPlan, ctx: NodeContext, policy: str, used: tuple[Endpoint, ...], *, fallback: bool = False
-) -> list[Obj]:
-    """Every endpoint of the service port, with whether this chain uses it and why.
-
-    fallback: IPVS found no local endpoint for a Local policy and uses every node's instead.
-    """
-    used_keys = {ep.key for ep in used}
-    share = 1.0 / len(used) if used else 0.0
-    rendered: dict[str, Obj] = {}  # most endpoints share one reason: render each reason once
-
-    def why(ep: Endpoint) -> Obj:
-        reason = _why(ep, ep.key in used_keys, plan, ctx, policy, fallback)
-        key = repr(reason)
-        if key not in rendered:
-            rendered[key] = candidate_why(reason)
-        return rendered[key]
-
-    return [
-        {
-            "pod": ep.pod or None,
-            "namespace": ep.namespace,
-            "node": ep.node or None,
-            "ip": ep.ip,
-            "port": ep.port,
-            "probability": share if ep.key in used_keys else 0.0,
-            "eligible": ep.key in used_keys,
-            **why(ep),
-            "ready": ep.ready,
-            "serving": ep.serving,
-            "terminating": ep.terminating,
-            "slice": ep.slice,
-        }
-        for ep in plan.endpoints
-    ]
-
-
-def _candidate_index(cands: list[Obj], ep: Endpoint) -> int:
-    return next(i for i, c in enumerate(cands) if c["ip"] == ep.ip and c["port"] == ep.port)
-
-
-def _why(ep: Endpoint, used: bool, plan: PortPlan, ctx: NodeContext, policy: str, fallback: bool) -> Msg:
-    if used and ep.terminating:
-        return msg("why.terminating_used")
-    if used and fallback:
-        return msg("why.fallback", node=ctx.name)
-    if used and policy == LOCAL:
-        return msg("why.local", node=ctx.name)
-    if used and (plan.spi.itp_local or plan.spi.etp_local):
-        return msg("why.every_node")
-    if used:
-        return msg("why.ready")
-    if ep.terminating and not ep.serving:
-        return msg("why.terminated")
-    if ep.terminating:
-        return msg("why.terminating")
-    if not ep.ready:
-        return msg("why.not_ready")
-    if policy == LOCAL and ep.node != ctx.name:
-        where = msg("where.node", name=ep.node) if ep.node else msg("where.unknown")
-        return msg("why.other_node", where=where, node=ctx.name)
-    if plan.cat.topology_zone and plan.cat.topology_zone not in ep.zone_hints:
-        return msg("why.zone", zone=plan.cat.topology_zone)
-    return msg("why.unused")
-
-
 def _selection_hop(
     walk: Walk,
     ctx: NodeContext,
@@ -324,7 +258,7 @@ def _selection_hop(
     entry: str,
 ) -> None:
     spi, ep, n = plan.spi, endpoints[chosen], len(endpoints)
-    cands = candidates(plan, ctx, policy, endpoints)
+    cands = candidates(plan, ctx, policy, endpoints, ep)
     chain = matched.rules[0]
     same = "" if entry == "clusterIP" else msg("select.same_chain", cluster_ip=spi.cluster_ip, port=spi.port)
     if hit:
@@ -346,8 +280,7 @@ def _selection_hop(
         matched,
         text,
         field="port",
-        candidates=cands,
-        chosen=_candidate_index(cands, ep),
+        **cands.hop_fields(),
         probability=probability,
     )
     _remember(walk, ctx, spi, ep, pkt.src_ip)
@@ -467,7 +400,7 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
     ep = real[chosen]
     local_only = spi.itp_local if entry == "clusterIP" else spi.etp_local
     policy = LOCAL if local_only and plan.cat.local else CLUSTER
-    cands = candidates(plan, ctx, policy, real, fallback=local_only and not plan.cat.local)
+    cands = candidates(plan, ctx, policy, real, ep, fallback=local_only and not plan.cat.local)
     if persisted:
         how = msg("ipvs.persistence", seconds=spi.affinity_seconds, src=pkt.src_ip, endpoint=ep.key)
     else:
@@ -480,8 +413,7 @@ def _ipvs_path(walk: Walk, ctx: NodeContext, pkt: Packet, plan: PortPlan, entry:
         vs_matched + Matched([], _rs_lines(vs["real_servers"])),
         msg("ipvs.pick", how=how),
         field="port",
-        candidates=cands,
-        chosen=_candidate_index(cands, ep),
+        **cands.hop_fields(),
         probability=1.0,  # rr and persistence are deterministic given the node's IPVS state
     )
     rs_line = ipvs_rs_line({"ip": ep.ip, "port": ep.port, "weight": 1})

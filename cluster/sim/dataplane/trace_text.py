@@ -278,6 +278,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Ready, but it runs on {where}; the Local policy only uses endpoints on {node}.",
         "ko": "준비되었지만 {where}에서 실행됩니다. Local 정책은 {node} 노드의 엔드포인트만 씁니다.",
     },
+    "why.other_nodes": {
+        "en": "Ready, but they run on {count} other nodes; the Local policy only uses endpoints on {node}.",
+        "ko": "준비되었지만 다른 노드 {count}개에서 실행됩니다. Local 정책은 {node} 노드의 엔드포인트만 씁니다.",
+    },
     "where.node": {"en": "{name}", "ko": "{name} 노드"},
     "where.unknown": {"en": "an unknown node", "ko": "알 수 없는 노드"},
     "why.zone": {
