@@ -344,18 +344,22 @@ const STATE_ORDER = { ready: 0, notready: 1, pending: 2, terminating: 3 };
 /**
  * A node's pods grouped by the Services that select them (pods of no Service last), each group by
  * state then name; `podGroups` gives each group's run in that order: {services, start, count}.
+ * groupOf: pod key -> its Services' keys joined (absent: no Service).
  */
-function groupPodsByService(node, servicesOf) {
-  const groupOf = (p) => (servicesOf.get(p.key) || []).join(" ");
-  const names = [...new Set(node.pods.map(groupOf))].sort((a, b) => (a === "") - (b === "") || (a < b ? -1 : a > b ? 1 : 0));
-  const rank = new Map(names.map((g, i) => [g, i]));
-  node.pods = sortByName(node.pods, (p) => rank.get(groupOf(p)) * 10 + STATE_ORDER[p.state]);
+function groupPodsByService(node, groupOf, servicesOf) {
+  const keys = new Set();
+  for (const p of node.pods) keys.add(groupOf.get(p.key) || "");
+  const names = [...keys].sort((a, b) => (a === "") - (b === "") || (a < b ? -1 : a > b ? 1 : 0));
+  const rank = new Map(names.map((g, i) => [g, i * 10]));
+  node.pods = names.length === 1
+    ? sortByName(node.pods, (p) => STATE_ORDER[p.state])
+    : sortByName(node.pods, (p) => rank.get(groupOf.get(p.key) || "") + STATE_ORDER[p.state]);
   node.podGroups = [];
+  let last = null;
   node.pods.forEach((p, i) => {
-    const key = groupOf(p);
-    const last = node.podGroups[node.podGroups.length - 1];
+    const key = names.length === 1 ? names[0] : groupOf.get(p.key) || "";
     if (last && last.key === key) last.count += 1;
-    else node.podGroups.push({ key, services: servicesOf.get(p.key) || [], start: i, count: 1 });
+    else node.podGroups.push((last = { key, services: servicesOf.get(p.key) || [], start: i, count: 1 }));
   });
 }
 
@@ -406,7 +410,9 @@ export function deriveView(model) {
       else servicesOf.set(key, [svc.key]);
     }
   }
-  for (const n of nodes) groupPodsByService(n, servicesOf);
+  const groupOf = new Map();
+  for (const [key, keys] of servicesOf) groupOf.set(key, keys.length === 1 ? keys[0] : keys.join(" "));
+  for (const n of nodes) groupPodsByService(n, groupOf, servicesOf);
 
   const nodePorts = [];
   for (const svc of services) {
