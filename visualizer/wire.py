@@ -49,17 +49,15 @@ class DirectWrite:
             frame = push.frame = protocol.factory.prepareMessage(push.text.encode()).payloadHybi
         transport = self.transport
         if (protocol.send_queue or transport._tempDataLen or len(transport.dataBuffer) > transport.offset
-                or not transport.connected or transport.disconnecting):
+                or not transport.connected or transport.disconnecting or transport._writeDisconnected):
             protocol.sendData(frame)  # behind what waits: Twisted keeps the order
             return True
         try:
             sent = self.socket.send(frame)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:  # the peer is gone: Twisted's own write finds out and closes the connection
+        except OSError:  # the kernel's buffer is full, or the peer is gone: Twisted's write handles both
             sent = 0
         if sent < len(frame):
-            transport.write(frame[sent:])
+            transport.write(frame[sent:] if sent else frame)
         return True
 
 
@@ -80,7 +78,8 @@ def direct_write(send: Any) -> DirectWrite | None:
                  and hasattr(protocol, "send_queue")
                  and hasattr(protocol, "STATE_OPEN")
                  and all(hasattr(transport, name) for name in
-                         ("getHandle", "dataBuffer", "offset", "_tempDataLen", "connected", "disconnecting")))
+                         ("getHandle", "dataBuffer", "offset", "_tempDataLen", "connected", "disconnecting",
+                          "_writeDisconnected")))
         return DirectWrite(connections, protocol, transport) if plain else None
     except Exception:  # anything unexpected: the ASGI send it is
         log.debug("no direct writes for this server", exc_info=True)
