@@ -57,7 +57,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 class Socket(Protocol):
     def take(self, push: Push) -> Send | None:
         """Take a published message, synchronously: the ASGI send to pass `push.asgi` to now, or
-        None when the socket keeps it for later or already holds it."""
+        None when the socket keeps it for later, already holds it, or the server took it directly
+        (visualizer/wire.py)."""
         ...
 
 
