@@ -56,6 +56,7 @@ from visualizer.classes_access import SESSION_STUDENTS, same_token
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
 from visualizer.presence import presence, renewal_seconds
+from visualizer.wire import WRITE_SCOPE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,8 @@ class ClassSocket(AsyncWebsocketConsumer):
         self.outbox = Outbox(
             self.base_send, backlog=self.scope.get(BACKLOG_SCOPE_KEY), label=f"class {self.klass.code}",
             max_messages=settings.WS_SEND_QUEUE_MESSAGES, max_bytes=settings.WS_SEND_QUEUE_BYTES,
-            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow)
+            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow,
+            write=self.scope.get(WRITE_SCOPE_KEY))
         self.outbox.start()
 
     def emit(self, text: str) -> None:
@@ -255,7 +257,7 @@ class ClassSocket(AsyncWebsocketConsumer):
 
     def offer(self, push: Push) -> fanout.Send | None:
         """From the relay: the server's send when the message may go at once, else queued."""
-        return self.outbox.offer(push.asgi, len(push.text))
+        return self.outbox.offer(push)
 
     async def _too_slow(self) -> None:
         await self.leave_all()

@@ -33,6 +33,7 @@ from visualizer.access import owned_cluster_ids
 from visualizer.actions import sandbox_actions
 from visualizer.fanout import Push
 from visualizer.outbox import BACKLOG_SCOPE_KEY, CLOSE_TOO_SLOW, Outbox
+from visualizer.wire import WRITE_SCOPE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.outbox = Outbox(
             self.base_send, backlog=self.scope.get(BACKLOG_SCOPE_KEY), label=self.cluster_id,
             max_messages=settings.WS_SEND_QUEUE_MESSAGES, max_bytes=settings.WS_SEND_QUEUE_BYTES,
-            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow)
+            server_buffer=settings.WS_SEND_SERVER_BUFFER_BYTES, on_overflow=self._too_slow,
+            write=self.scope.get(WRITE_SCOPE_KEY))
         self.outbox.start()
         if not await self._join():
             return
@@ -182,7 +184,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         if not self.live:
             self.backlog.append(push)
         elif self._due(push):
-            return self.outbox.offer(push.asgi, len(push.text))
+            return self.outbox.offer(push)
         return None
 
     async def _revoked(self, _message: dict[str, Any]) -> None:

@@ -34,12 +34,14 @@ class Push:
     """One wire message for every viewer: its text, and the last event seq it carries (None for
     messages outside the event log, such as traces)."""
 
-    __slots__ = ("asgi", "seq", "text")
+    __slots__ = ("asgi", "frame", "seq", "text")
 
     def __init__(self, text: str, seq: int | None = None) -> None:
         self.text, self.seq = text, seq
         # The ASGI send message, built once and passed as is to every socket (servers only read it).
         self.asgi = {"type": "websocket.send", "text": text}
+        # The websocket frame, built once by the first socket written to directly (visualizer/wire.py).
+        self.frame: bytes | None = None
 
     @classmethod
     def from_layer(cls, message: dict[str, Any]) -> Push | None:
@@ -55,7 +57,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 class Socket(Protocol):
     def take(self, push: Push) -> Send | None:
         """Take a published message, synchronously: the ASGI send to pass `push.asgi` to now, or
-        None when the socket keeps it for later or already holds it."""
+        None when the socket keeps it for later, already holds it, or the server took it directly
+        (visualizer/wire.py)."""
         ...
 
 

@@ -17,7 +17,10 @@ import functools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from visualizer.fanout import Push
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ POLL_SECONDS = 0.05  # how often a writer looks again at a full server buffer
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Backlog = Callable[[], int]
+Write = Callable[["Push"], bool]  # visualizer/wire.py: True when the server took it directly
 
 
 def _twisted_backlog(transport: Any) -> int:
@@ -59,8 +63,9 @@ class ServerBacklog:
 
 class Outbox:
     def __init__(self, send: Send, *, backlog: Backlog | None, max_messages: int, max_bytes: int,
-                 server_buffer: int, on_overflow: Callable[[], Awaitable[None]], label: str = ""):
-        self._send, self._backlog = send, backlog
+                 server_buffer: int, on_overflow: Callable[[], Awaitable[None]], label: str = "",
+                 write: Write | None = None):
+        self._send, self._backlog, self._write_now = send, backlog, write
         self.max_messages, self.max_bytes, self.server_buffer = max_messages, max_bytes, server_buffer
         self._on_overflow = on_overflow
         self.label = label
@@ -94,13 +99,16 @@ class Outbox:
             self.queued_bytes = 0
         self._ready.set()
 
-    def offer(self, message: dict[str, Any], size: int) -> Send | None:
-        """A published message, from the relay: the server's send to pass it to at once when
-        nothing waits before it and the server's buffer has room (the relay then sends to every
-        such socket in one pass, with no task switch per socket); otherwise it is queued."""
+    def offer(self, push: Push) -> Send | None:
+        """A published message, from the relay, when nothing waits before it and the server's
+        buffer has room: written to the server at once (None) where it can take it directly,
+        else the server's send to pass `push.asgi` to at once (the relay then sends to every such
+        socket in one pass, with no task switch per socket); otherwise it is queued (None)."""
         if (self._queue or self._sending or self.overflowed
                 or (self._backlog is not None and self._backlog() > self.server_buffer)):
-            self.put(message, size)
+            self.put(push.asgi, len(push.text))
+            return None
+        if self._write_now is not None and self._write_now(push):
             return None
         return self._send
 

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +37,7 @@ from cluster.models import (
     Trace,
     presence_lease,
 )
+from cluster.publishing import publish
 from cluster.services.export import sandbox_export
 from cluster.services.objects import create_in
 from cluster.services.sandboxes import _bootstrap, cluster_create
@@ -125,7 +125,7 @@ def _publish(group: str, message: dict[str, Any]) -> None:
         return
     seq = message.get("seq")
     try:
-        async_to_sync(layer.group_send)(group, _relay(encode(message), seq if isinstance(seq, int) else None))
+        publish(layer, group, _relay(encode(message), seq if isinstance(seq, int) else None))
     except Exception:  # a screen that misses one resumes from the log; a change must not fail
         log.exception("could not publish to %s", group)
 

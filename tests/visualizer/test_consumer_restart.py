@@ -64,6 +64,9 @@ class Server:
         self.daphnes = [subprocess.Popen(
             [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
              "visualizer.asgi:application"], cwd=ROOT, env=self.env) for port in self.ports]
+        self.wait_listening()
+
+    def wait_listening(self) -> None:
         deadline = time.monotonic() + 20
         while not all(map(self._listening, self.ports)):
             if time.monotonic() > deadline or any(daphne.poll() is not None for daphne in self.daphnes):

@@ -3,6 +3,7 @@ past its bounds the Outbox empties and the socket is closed (code 4008)."""
 
 import asyncio
 
+from visualizer.fanout import Push
 from visualizer.outbox import Outbox
 
 
@@ -68,18 +69,33 @@ async def test_an_offer_goes_out_at_once_only_when_nothing_waits_before_it():
     sent, closed, backlog = [], [], [0]
     box = make(sent, closed, backlog)
     box.start()
-    send = box.offer(msg("a"), 1)  # nothing queued, room on the server: the relay sends it
+    send = box.offer(Push("a"))  # nothing queued, room on the server: the relay sends it
     assert send is not None and len(box) == 0
     await send(msg("a"))
 
     box.put(msg("b"), 1)  # queued (a catch-up, say): an offer now waits behind it
-    assert box.offer(msg("c"), 1) is None and len(box) == 2
+    assert box.offer(Push("c")) is None and len(box) == 2
     await asyncio.sleep(0.05)
     assert sent == ["a", "b", "c"]
 
     backlog[0] = 50  # the client stopped reading: offers queue
-    assert box.offer(msg("d"), 1) is None and len(box) == 1
+    assert box.offer(Push("d")) is None and len(box) == 1
     backlog[0] = 0
     await asyncio.sleep(0.1)
     assert sent == ["a", "b", "c", "d"] and not closed
+    await box.stop()
+
+
+async def test_an_offer_the_server_takes_directly_is_not_sent_again():
+    sent, closed, backlog, written = [], [], [0], []
+    box = make(sent, closed, backlog)
+    box._write_now = lambda push: written.append(push.text) or push.text != "refused"
+    box.start()
+    assert box.offer(Push("a")) is None and written == ["a"]  # written by the server: nothing to send
+    send = box.offer(Push("refused"))  # the server could not take it: the ASGI send is the way
+    assert send is not None and written == ["a", "refused"]
+    box.put(msg("b"), 1)  # waiting: an offer queues behind it, never written past it
+    assert box.offer(Push("c")) is None and written == ["a", "refused"]
+    await asyncio.sleep(0.05)
+    assert sent == ["b", "c"] and not closed
     await box.stop()
