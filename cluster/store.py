@@ -154,6 +154,7 @@ class Store:
         self._stored_names: dict[tuple[str, str], set[str]] = {}  # (kind, namespace): names in the rows
         self._pod_ips: set[str] | None = None
         self._usage: dict[str, int] = {}  # quota'd kinds: objects that count, kept current
+        self._tallies: dict[tuple, tuple[set[int], dict[str, int]]] = {}  # tally's counts of the rows, by memo
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -368,21 +369,20 @@ class Store:
         return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
 
     def tally(self, kind: str, namespace: str, where: Q, matches: Callable[[Obj], bool],
-              groups: dict[str, tuple[Q, Callable[[Obj], bool]]]) -> dict[str, int]:
+              groups: dict[str, tuple[Q, Callable[[Obj], bool]]], *, memo: tuple | None = None) -> dict[str, int]:
         """How many objects of the namespace `where` picks ("total"), and of those, how many each
         group's condition picks: counted by the database, but for the objects this transaction
         wrote, which are judged by their held bodies (`matches` and each group's test mirror
-        `where` and the group's condition)."""
+        `where` and the group's condition). A `memo` names the count, so that counting it again
+        in this transaction reads only the rows written since."""
         touched = [key for key in self._touched.get(kind, ()) if key[0] == namespace]
         if self._is_whole(kind, namespace):
             counts = dict.fromkeys(["total", *groups], 0)
             held = self.select(kind, namespace)
         else:
             pks = self._pks.get(kind, {})
-            rows = self._model(kind).filter(namespace=namespace).filter(where)
-            rows = rows.exclude(pk__in=[pks[key] for key in touched if key in pks])
-            counts = rows.aggregate(total=Count("pk"), **{name: Count("pk", filter=cond)
-                                                          for name, (cond, _) in groups.items()})
+            excluded = {pks[key] for key in touched if key in pks}
+            counts = self._stored_tally(kind, namespace, where, groups, excluded, memo)
             held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
         for obj in held:
             if matches(obj):
@@ -390,6 +390,27 @@ class Store:
                 for name, (_, test) in groups.items():
                     counts[name] += bool(test(obj))
         return counts
+
+    def _stored_tally(self, kind: str, namespace: str, where: Q, groups: dict[str, tuple[Q, Callable]],
+                      excluded: set[int], memo: tuple | None) -> dict[str, int]:
+        """tally's count of the rows but `excluded`. A count already taken under `memo` is
+        reused: the rows excluded since are counted by primary key and taken off it."""
+        def count(rows) -> dict[str, int]:
+            return rows.filter(namespace=namespace).filter(where).aggregate(
+                total=Count("pk"), **{name: Count("pk", filter=cond) for name, (cond, _) in groups.items()})
+
+        key = (kind, namespace, memo)
+        if memo is None or key not in self._tallies:
+            counts = count(self._model(kind).exclude(pk__in=sorted(excluded)))
+        else:
+            before, counts = self._tallies[key]
+            since = sorted(excluded - before)
+            if since:
+                gone = count(self._model(kind).filter(pk__in=since))
+                counts = {name: counts[name] - gone[name] for name in counts}
+        if memo is not None:
+            self._tallies[key] = (set(excluded), dict(counts))
+        return dict(counts)
 
     def owned(self, kind: str, namespace: str | None, uids: Iterable[str],
               keep: Callable[[Obj], bool]) -> list[Obj]:
@@ -592,6 +613,7 @@ class Store:
         Cluster.objects.filter(pk=self.cluster.pk).update(resource_version=self.rv, last_active=self.now)
         self.cluster.resource_version = self.rv
         self._dirty.clear()
+        self._tallies.clear()
 
     def _save_derived(self) -> None:
         """Rewrite the label, selector and slice-membership rows of the objects whose pairs changed."""

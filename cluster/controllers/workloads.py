@@ -213,7 +213,8 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
 def _replica_counts(store: Store, rs: Obj) -> dict[str, int]:
     """The active pods the ReplicaSet controls ("total") and the ready ones, counted by owner."""
     return store.tally("Pod", rs["metadata"]["namespace"], Q(owner_uid=rs["metadata"]["uid"], terminating=False),
-                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)})
+                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)},
+                       memo=("owner", rs["metadata"]["uid"]))
 
 
 def _owned_pods(store: Store, rs: Obj) -> list[Obj]:
