@@ -172,7 +172,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
-        placement = Placement(store.nodes_by_name(), per_node, store.pod_ips())
+        placement = Placement(store.nodes_lazily(), per_node, store.pod_ips())
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
