@@ -182,6 +182,11 @@ class EndpointSlice(KubeObject):
 
     class Meta(KubeObject.Meta):
         constraints = _unique_name("endpointslice")
+        indexes = [
+            # Covers the sizes of a Service's slices, so the bodies (100 endpoints each) stay unread.
+            models.Index(fields=["cluster", "namespace", "service_name", "managed_by", "name", "owner_uid",
+                                 "address_type", "endpoint_count"], name="endpointslice_sizes"),
+        ]
 
 
 class LabelPair(models.Model):

@@ -10,11 +10,10 @@ of the whole transaction, so one write that adds several pods is one EndpointSli
 
 from __future__ import annotations
 
-import copy
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,8 +29,8 @@ from cluster.errors import ApiError
 from cluster.kinds import KINDS, kind_info
 from cluster.models import Cluster, Event, LabelPair, OwnerReference, SliceEndpoint
 from cluster.sim.allocation import quota
-from cluster.sim.objects import Obj, node_internal_ip, pod_ip, pod_node, selector_matches
-from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns
+from cluster.sim.objects import Obj, copy_obj, node_internal_ip, pod_ip, pod_node, selector_matches
+from cluster.store_index import derived_changed, derived_rows, forget_derived, index_columns, slice_pods
 
 Key = tuple[str, str]  # (namespace, name)
 TRIM_STEP = 100  # the event log is trimmed when the counter passes a multiple of this
@@ -82,6 +81,30 @@ class LazyNames:
     def __iter__(self):
         names = self._store.all_names(self._kind, self._namespace)
         return iter(names | {name for name, taken in self._known.items() if taken})
+
+
+class NodesByName(Mapping):
+    """Store.nodes_by_name with the names read at once and each body when it is asked for (a new
+    pod's scheduler looks at the few least loaded nodes, not at all of them)."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._names = sorted(store.all_names("Node", ""))
+
+    def __getitem__(self, name: str) -> Obj:
+        node = self._store.peek("Node", "", name)
+        if node is None:
+            raise KeyError(name)
+        return node
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def values(self):
+        return self._store.nodes_by_name().values()
 
 
 class PodIPs:
@@ -147,6 +170,7 @@ class Store:
         self._dirty: dict[tuple[str, Key], str] = {}
         self._touched: dict[str, set[Key]] = {}  # per kind: keys put or removed in this transaction
         self._derived: dict[str, set[Key]] = {}  # per kind: keys whose derived rows (store_index) changed
+        self._slices_before: dict[Key, Obj | None] = {}  # EndpointSlices as stored before this transaction
         self._whole: set[str] = set()  # kinds loaded whole
         self._whole_ns: dict[str, set[str]] = {}  # per kind: namespaces loaded whole
         self._absent: dict[str, set[Key]] = {}  # keys looked up and not found
@@ -154,6 +178,7 @@ class Store:
         self._stored_names: dict[tuple[str, str], set[str]] = {}  # (kind, namespace): names in the rows
         self._pod_ips: set[str] | None = None
         self._usage: dict[str, int] = {}  # quota'd kinds: objects that count, kept current
+        self._tallies: dict[tuple, tuple[set[int], dict[str, int]]] = {}  # tally's counts of the rows, by memo
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -226,7 +251,7 @@ class Store:
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """A copy the caller may change and hand back to put()."""
         obj = self.peek(kind, namespace, name)
-        return copy.deepcopy(obj) if obj is not None else None
+        return copy_obj(obj) if obj is not None else None
 
     def peek(self, kind: str, namespace: str, name: str) -> Obj | None:
         """The stored object itself: read it, never change it."""
@@ -364,25 +389,26 @@ class Store:
                         ip_text__gt=after)
                 .exclude(pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
                 .order_by("ip_text")[:limit])
-        names = list(rows.values_list("name", flat=True))  # a few: each body is read by name
+        names = list(rows.values_list("name", flat=True))  # a few: their bodies are read in one query
+        for start in range(0, len(names), 900):
+            self._take_rows("Pod", self._model("Pod").filter(namespace=namespace, name__in=names[start:start + 900]))
         return [pod for pod in (self.peek("Pod", namespace, name) for name in names) if pod is not None]
 
     def tally(self, kind: str, namespace: str, where: Q, matches: Callable[[Obj], bool],
-              groups: dict[str, tuple[Q, Callable[[Obj], bool]]]) -> dict[str, int]:
+              groups: dict[str, tuple[Q, Callable[[Obj], bool]]], *, memo: tuple | None = None) -> dict[str, int]:
         """How many objects of the namespace `where` picks ("total"), and of those, how many each
         group's condition picks: counted by the database, but for the objects this transaction
         wrote, which are judged by their held bodies (`matches` and each group's test mirror
-        `where` and the group's condition)."""
+        `where` and the group's condition). A `memo` names the count, so that counting it again
+        in this transaction reads only the rows written since."""
         touched = [key for key in self._touched.get(kind, ()) if key[0] == namespace]
         if self._is_whole(kind, namespace):
             counts = dict.fromkeys(["total", *groups], 0)
             held = self.select(kind, namespace)
         else:
             pks = self._pks.get(kind, {})
-            rows = self._model(kind).filter(namespace=namespace).filter(where)
-            rows = rows.exclude(pk__in=[pks[key] for key in touched if key in pks])
-            counts = rows.aggregate(total=Count("pk"), **{name: Count("pk", filter=cond)
-                                                          for name, (cond, _) in groups.items()})
+            excluded = {pks[key] for key in touched if key in pks}
+            counts = self._stored_tally(kind, namespace, where, groups, excluded, memo)
             held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
         for obj in held:
             if matches(obj):
@@ -390,6 +416,27 @@ class Store:
                 for name, (_, test) in groups.items():
                     counts[name] += bool(test(obj))
         return counts
+
+    def _stored_tally(self, kind: str, namespace: str, where: Q, groups: dict[str, tuple[Q, Callable]],
+                      excluded: set[int], memo: tuple | None) -> dict[str, int]:
+        """tally's count of the rows but `excluded`. A count already taken under `memo` is
+        reused: the rows excluded since are counted by primary key and taken off it."""
+        def count(rows) -> dict[str, int]:
+            return rows.filter(namespace=namespace).filter(where).aggregate(
+                total=Count("pk"), **{name: Count("pk", filter=cond) for name, (cond, _) in groups.items()})
+
+        key = (kind, namespace, memo)
+        if memo is None or key not in self._tallies:
+            counts = count(self._model(kind).exclude(pk__in=sorted(excluded)))
+        else:
+            before, counts = self._tallies[key]
+            since = sorted(excluded - before)
+            if since:
+                gone = count(self._model(kind).filter(pk__in=since))
+                counts = {name: counts[name] - gone[name] for name in counts}
+        if memo is not None:
+            self._tallies[key] = (set(excluded), dict(counts))
+        return dict(counts)
 
     def owned(self, kind: str, namespace: str | None, uids: Iterable[str],
               keep: Callable[[Obj], bool]) -> list[Obj]:
@@ -416,6 +463,12 @@ class Store:
 
     def nodes_by_name(self) -> dict[str, Obj]:
         return {node["metadata"]["name"]: node for node in self.list("Node")}
+
+    def nodes_lazily(self) -> Mapping[str, Obj]:
+        """The nodes by name, each body read when asked for (every one at hand when all are held)."""
+        if self._is_whole("Node", None):
+            return self.nodes_by_name()
+        return NodesByName(self)
 
     def nodes_named(self, names: Iterable[str]) -> dict[str, Obj]:
         """The named nodes that exist, by name."""
@@ -462,7 +515,12 @@ class Store:
     def stored_pod_ips(self, prefix: str) -> set[str]:
         """The stored IPs starting with `prefix`, but for the pods this transaction wrote."""
         pks = self._pks.get("Pod", {})
-        rows = self._model("Pod").filter(ip__startswith=prefix).exclude(
+        if connection.vendor == "sqlite" and prefix:
+            # The IP column is text there: a range along the unique IP index, where LIKE reads every row.
+            picked = Q(ip__gte=prefix, ip__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        else:
+            picked = Q(ip__startswith=prefix)
+        rows = self._model("Pod").filter(picked).exclude(
             pk__in=[pks[key] for key in self._touched.get("Pod", ()) if key in pks])
         return set(rows.order_by().values_list("ip", flat=True))
 
@@ -499,6 +557,8 @@ class Store:
             if kind in ("Deployment", "ReplicaSet") and obj.get("spec") != old.get("spec"):
                 meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
         meta["resourceVersion"] = str(self.next_rv())
+        if kind == "EndpointSlice":
+            self._slices_before.setdefault(key, old)
         objs[key] = obj
         if kind == "Pod" and pod_ip(obj) and self._pod_ips is not None:
             self._pod_ips.add(pod_ip(obj))
@@ -515,11 +575,13 @@ class Store:
         if self.peek(kind, namespace, name) is None:
             return None
         old = self._objects[kind].pop(key)
+        if kind == "EndpointSlice":
+            self._slices_before.setdefault(key, old)
         if kind == "Pod" and pod_ip(old) and self._pod_ips is not None:
             self._pod_ips.discard(pod_ip(old))
         if kind in self._usage and quota.counts(kind, old):
             self._usage[kind] -= 1
-        last = copy.deepcopy(old)
+        last = copy_obj(old)
         last["metadata"]["resourceVersion"] = str(self.next_rv())
         self._dirty[(kind, key)] = "delete"
         self._touched.setdefault(kind, set()).add(key)
@@ -542,9 +604,9 @@ class Store:
         touched = self._touched.get(kind, set())
         pks = self._pks.get(kind, {})
         rows = self._model(kind).exclude(pk__in=[pks[key] for key in touched if key in pks])
-        stored = rows.count()
         if kind == "Pod":
-            stored -= rows.filter(terminal=True).count()  # phase Succeeded or Failed: quota.counts
+            rows = rows.filter(terminal=False)  # phase Succeeded or Failed: quota.counts
+        stored = rows.count()
         held = [self._objects[kind][key] for key in touched if key in self._objects.get(kind, {})]
         return stored + quota.used(kind, held)
 
@@ -569,7 +631,7 @@ class Store:
         self.events.append(
             Event(
                 cluster=self.cluster, seq=self.rv, type=type_, kind=kind,
-                namespace=key[0], name=key[1], object=copy.deepcopy(obj),
+                namespace=key[0], name=key[1], object=copy_obj(obj),
             )
         )
 
@@ -592,20 +654,38 @@ class Store:
         Cluster.objects.filter(pk=self.cluster.pk).update(resource_version=self.rv, last_active=self.now)
         self.cluster.resource_version = self.rv
         self._dirty.clear()
+        self._tallies.clear()
 
     def _save_derived(self) -> None:
-        """Rewrite the label, selector and slice-membership rows of the objects whose pairs changed."""
+        """Rewrite the label, selector and owner rows of the objects whose pairs changed; a slice's
+        membership rows change by the pods it gained and lost (a slice holds up to 100)."""
         for kind, keys in self._derived.items():
             ordered = sorted(keys)
-            forget_derived(self.cluster, kind, ordered)
+            forget_derived(self.cluster, kind, ordered, memberships=False)
             held = self._objects.get(kind, {})
             by_model: dict[type, list] = {}
             for key in ordered:
-                for row in derived_rows(self.cluster, kind, held[key]) if key in held else ():
+                for row in derived_rows(self.cluster, kind, held[key], memberships=False) if key in held else ():
                     by_model.setdefault(type(row), []).append(row)
+            if kind == "EndpointSlice":
+                by_model[SliceEndpoint] = self._moved_memberships(ordered)
             for model, rows in by_model.items():
                 model.objects.bulk_create(rows, batch_size=500)
         self._derived.clear()
+        self._slices_before.clear()
+
+    def _moved_memberships(self, keys: list[Key]) -> list[SliceEndpoint]:
+        """Delete the membership rows of the pods the slices lost; the rows of the pods they gained."""
+        held, added = self._objects.get("EndpointSlice", {}), []
+        for ns, name in keys:
+            before, now = slice_pods(self._slices_before.get((ns, name))), slice_pods(held.get((ns, name)))
+            lost = sorted(before - now)
+            for start in range(0, len(lost), 900):
+                SliceEndpoint.objects.filter(cluster=self.cluster, namespace=ns, slice_name=name,
+                                             pod_name__in=lost[start:start + 900]).delete()
+            added += [SliceEndpoint(cluster=self.cluster, namespace=ns, slice_name=name, pod_name=pod)
+                      for pod in sorted(now - before)]
+        return added
 
     def _trim_log(self) -> None:
         """Keep the last EVENT_LOG_MAX events; trimmed in steps of TRIM_STEP so most writes skip it.
@@ -630,8 +710,11 @@ class Store:
                 changed_rows.append(model(pk=pks[key], cluster=self.cluster, **fields))
             else:
                 new_rows.append(model(cluster=self.cluster, **fields))
-        if changed_rows:
-            update_fields = ["body", "resource_version", *(index_columns(kind, objs[keys[0]]).keys())]
+        update_fields = ["body", "resource_version", *(index_columns(kind, objs[keys[0]]).keys())] if keys else []
+        if len(changed_rows) == 1:  # the common write: a plain UPDATE costs less to build than bulk_update's CASE
+            row = changed_rows[0]
+            model.objects.filter(pk=row.pk).update(**{field: getattr(row, field) for field in update_fields})
+        elif changed_rows:
             model.objects.bulk_update(changed_rows, update_fields, batch_size=500)
         if new_rows:
             for row in model.objects.bulk_create(new_rows, batch_size=500):

@@ -68,8 +68,8 @@ def slice_pods(obj: Obj | None) -> set[str]:
     return names
 
 
-def derived_rows(cluster, kind: str, obj: Obj) -> list:
-    """The LabelPair, OwnerReference and SliceEndpoint rows of one object."""
+def derived_rows(cluster, kind: str, obj: Obj, *, memberships: bool = True) -> list:
+    """The LabelPair, OwnerReference and (with `memberships`) SliceEndpoint rows of one object."""
     meta = obj["metadata"]
     ns, name = meta.get("namespace", ""), meta["name"]
     rows: list = []
@@ -80,7 +80,7 @@ def derived_rows(cluster, kind: str, obj: Obj) -> list:
     if kind in OWNED_KINDS:
         rows += [OwnerReference(cluster=cluster, kind=kind, namespace=ns, name=name, owner_uid=uid)
                  for uid in sorted(owner_uids(obj))]
-    if kind == "EndpointSlice":
+    if kind == "EndpointSlice" and memberships:
         rows += [SliceEndpoint(cluster=cluster, namespace=ns, slice_name=name, pod_name=pod)
                  for pod in sorted(slice_pods(obj))]
     return rows
@@ -96,8 +96,9 @@ def derived_changed(kind: str, old: Obj | None, new: Obj | None) -> bool:
             or (kind == "EndpointSlice" and slice_pods(old) != slice_pods(new)))
 
 
-def forget_derived(cluster, kind: str, keys: list[tuple[str, str]]) -> None:
-    """Delete the derived rows of the objects named by `keys` (namespace, name)."""
+def forget_derived(cluster, kind: str, keys: list[tuple[str, str]], *, memberships: bool = True) -> None:
+    """Delete the derived rows of the objects named by `keys` (namespace, name); the SliceEndpoint
+    rows only with `memberships`."""
     by_ns: dict[str, list[str]] = {}
     for ns, name in keys:
         by_ns.setdefault(ns, []).append(name)
@@ -108,5 +109,5 @@ def forget_derived(cluster, kind: str, keys: list[tuple[str, str]]) -> None:
                 LabelPair.objects.filter(cluster=cluster, kind=kind, namespace=ns, name__in=chunk).delete()
             if kind in OWNED_KINDS:
                 OwnerReference.objects.filter(cluster=cluster, kind=kind, namespace=ns, name__in=chunk).delete()
-            if kind == "EndpointSlice":
+            if kind == "EndpointSlice" and memberships:
                 SliceEndpoint.objects.filter(cluster=cluster, namespace=ns, slice_name__in=chunk).delete()

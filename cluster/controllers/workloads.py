@@ -172,7 +172,7 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
-        placement = Placement(store.nodes_by_name(), per_node, store.pod_ips())
+        placement = Placement(store.nodes_lazily(), per_node, store.pod_ips())
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
@@ -213,7 +213,8 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
 def _replica_counts(store: Store, rs: Obj) -> dict[str, int]:
     """The active pods the ReplicaSet controls ("total") and the ready ones, counted by owner."""
     return store.tally("Pod", rs["metadata"]["namespace"], Q(owner_uid=rs["metadata"]["uid"], terminating=False),
-                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)})
+                       lambda p: controlled_by(p, rs) and not pod_terminating(p), {"ready": (Q(ready=True), pod_ready)},
+                       memo=("owner", rs["metadata"]["uid"]))
 
 
 def _owned_pods(store: Store, rs: Obj) -> list[Obj]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,12 @@ class ClusterSettings:
     @property
     def node_port_range(self) -> str:
         return f"{self.node_port_min}-{self.node_port_max}"
+
+
+def copy_obj(obj: Any) -> Any:
+    """copy.deepcopy of an object (or of any part of one), several times faster: one round
+    through pickle's C code."""
+    return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
 
 
 def meta(obj: Obj) -> Obj:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cluster.controllers import endpoints as endpoints_controller
 from cluster.errors import ApiError
-from cluster.models import Cluster, Event
+from cluster.models import Cluster, Event, LabelPair, OwnerReference, SliceEndpoint
 from cluster.presets import node_manifest, service_manifest
 from cluster.selectors import object_list
 from cluster.services.objects import create_in, delete_in, update_in
@@ -28,6 +28,7 @@ from cluster.sim.endpoints import endpoints_delta
 from cluster.sim.objects import MANAGED_BY_LABEL, SERVICE_NAME_LABEL, SLICE_CONTROLLER, pod_ready
 from cluster.sim.workloads.workloads import container, workload_manifest
 from cluster.store import Store
+from cluster.store_index import OWNED_KINDS, PAIRED_KINDS, derived_rows
 
 APPS = ("a", "b")
 PODS = ("p0", "p1", "p2", "p3")
@@ -174,6 +175,20 @@ def _slice_invariants(cluster: Cluster) -> None:
             seen[owner].add(key)
 
 
+def _index_rows(cluster: Cluster) -> tuple[list, list]:
+    """The label, owner and slice-membership rows stored, and those the stored bodies make."""
+    def key(row) -> tuple:
+        return (type(row).__name__, *(getattr(row, field.attname) for field in row._meta.concrete_fields
+                                      if field.attname not in ("id", "cluster_id")))
+
+    stored = [key(row) for model in (LabelPair, OwnerReference, SliceEndpoint)
+              for row in model.objects.filter(cluster=cluster)]
+    made = [key(row) for kind in dict.fromkeys((*PAIRED_KINDS, *OWNED_KINDS))
+            for obj in object_list(cluster=cluster, kind=kind)
+            for row in derived_rows(cluster, kind, obj)]
+    return sorted(stored), sorted(made)
+
+
 def _compare(steps: list, seed: int, monkeypatch, *, per_slice: int = 100) -> None:
     narrow, whole = _sandbox(seed, per_slice), _sandbox(seed, per_slice)
     start_narrow, start_whole = narrow.resource_version, whole.resource_version
@@ -185,6 +200,8 @@ def _compare(steps: list, seed: int, monkeypatch, *, per_slice: int = 100) -> No
         whole.refresh_from_db()
         assert _normal(narrow, start_narrow) == _normal(whole, start_whole), steps[: index + 1]
         _slice_invariants(narrow)
+        stored, made = _index_rows(narrow)
+        assert stored == made, steps[: index + 1]
     # What the controllers left is what a full recompute over everything leaves: a resync changes nothing.
     before = narrow.resource_version
     monkeypatch.setattr(Store, "load_whole", True)

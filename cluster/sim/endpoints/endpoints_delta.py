@@ -90,7 +90,10 @@ def patched_endpoints(
         return None
     last = max(_address_key(address) for address in subsets[0].get("addresses") or [{"ip": ""}])
     if len(kept) == len(entries) and not any(ready and _address_key(address) <= last for address, _, ready in fresh):
-        # The window is untouched: the same object, if some ready pod still lies beyond it.
+        # The window is untouched: the same object, if some ready pod still lies beyond it (a
+        # changed pod that is ready now lies there: no need to read the others).
+        if any(ready for _, _, ready in fresh):
+            return stored
         beyond = [pod for pod in after(last[0], 1 + len(changed)) if pod["metadata"]["name"] not in changed]
         if beyond:
             return stored

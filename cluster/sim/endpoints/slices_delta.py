@@ -13,7 +13,6 @@ caller reconciles the whole Service.
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from cluster.sim.endpoints.slices import (
     owned_by,
     port_key,
 )
-from cluster.sim.objects import Obj, name_of, uid_of
+from cluster.sim.objects import Obj, copy_obj, name_of, uid_of
 
 
 @dataclass(frozen=True)
@@ -130,9 +129,9 @@ def reconcile_changed(
         current = endpoint_slice.get("endpoints") or []
         kept: list[Obj] = []
         endpoint_changed = False
-        for endpoint in current:
+        for endpoint, copied in zip(current, copy_obj(current), strict=True):
             if not _holds_changed(endpoint, changed):
-                kept.append(copy.deepcopy(endpoint))
+                kept.append(copied)
                 staying += 1
                 continue
             new = wanted.pop(endpoint_key(endpoint), None)
@@ -161,7 +160,7 @@ def reconcile_changed(
             body = load(target.name) if isinstance(target, SliceSize) else target
             if body is None or _size(body) != _size(target):
                 return None
-            target = _copy_slice(body, copy.deepcopy(body.get("endpoints") or []))
+            target = _copy_slice(body, copy_obj(body.get("endpoints") or []))
             to_update[name_of(target)] = target
         next_index = _fill(target, remaining, next_index, max_per_slice)
     plan = SlicePlan(creates, list(to_update.values()), to_delete)

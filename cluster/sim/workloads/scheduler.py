@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import ipaddress
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cluster.sim.objects import Obj, name_of, node_pod_cidr, node_ready
 
@@ -68,10 +68,11 @@ class Placement:
     answers, without rescanning every node and every address for each pod. Only the placement's
     caller adds pods to `pods_per_node` and addresses to `used` meanwhile, and only adds."""
 
-    def __init__(self, nodes: dict[str, Obj], pods_per_node: Counter, used: set[str]):
+    def __init__(self, nodes: Mapping[str, Obj], pods_per_node: Counter, used: set[str]):
         self.nodes, self.pods_per_node, self.used = nodes, pods_per_node, used
-        self._heap = [(pods_per_node.get(name, 0), name) for name, node in nodes.items()
-                      if _why_not(node, pods_per_node) is None]
+        # Every node by name only: node() passes over the infeasible ones, so a node's body is
+        # read only when its turn comes.
+        self._heap = [(pods_per_node.get(name, 0), name) for name in nodes]
         heapq.heapify(self._heap)
         self._next_ip: dict[str, int] = {}
 
