@@ -2,6 +2,7 @@
 double click; the level of detail grows to single pods, a pod drawn only when zoomed in can be
 selected, the page's other keys still do what they did, and a trace in a zoomed picture is followed."""
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.sandbox_page import SCREENSHOTS, SandboxPage
@@ -121,3 +122,31 @@ def test_a_selected_service_outlines_its_pods_in_every_node(page, server):
     page.screenshot(path=str(SCREENSHOTS / "selected-service-pod-boxes-1280x720.png"))
     page.keyboard.press("Escape")
     view.wait_state("s.selection === null && s.selectedPodRuns === 0")
+
+
+def test_two_fingers_pinch_to_zoom_and_drag_to_pan(new_context, server):
+    urls = server.create_sandbox("pinch", "scale")
+    page = new_context(has_touch=True).new_page()
+    view = SandboxPage.open(page, urls.owner_url)
+    box = page.locator("#scene-canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    touch = page.context.new_cdp_session(page)
+
+    def fingers(kind: str, spread: float, shift: float = 0.0) -> None:
+        points = [] if kind == "touchEnd" else [
+            {"x": x - spread + shift, "y": y, "id": 1}, {"x": x + spread + shift, "y": y, "id": 2}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    fingers("touchStart", 40)
+    for spread in range(50, 170, 10):  # the fingers move apart: zoom in around their middle
+        fingers("touchMove", spread)
+    fingers("touchEnd", 0)
+    view.wait_state("s.zoom.z > 1.5")
+    zoomed = view.state()["zoom"]
+
+    fingers("touchStart", 60)
+    for shift in range(-10, -130, -10):  # both fingers to the left: the picture pans right
+        fingers("touchMove", 60, shift)
+    fingers("touchEnd", 0)
+    view.wait_state(f"s.zoom.x > {zoomed['x']}")
+    assert view.state()["zoom"]["z"] == pytest.approx(zoomed["z"], rel=0.05)  # a pan, not a zoom
