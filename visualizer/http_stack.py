@@ -10,8 +10,9 @@ response (a streamed response, such as a Kubernetes watch, is still iterated on 
 Django also gives each request a thread of its own (a ThreadSensitiveContext with a new
 one-thread executor): the loop waits for that thread to start, and another thread is started to
 join it afterwards. Here a request borrows a one-thread executor kept from an earlier request
-instead, so its sync steps (request_started, the view, request_finished, which closes its database
-connection) still run on one thread, used by no other request meanwhile.
+instead, so its sync steps (request_started, the view, request_finished) still run on one
+thread, used by no other request meanwhile; on SQLite the thread keeps its database connection
+from one request to the next (CONN_MAX_AGE in settings).
 """
 
 from __future__ import annotations

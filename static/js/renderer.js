@@ -623,8 +623,6 @@ export class Renderer {
    */
   _selectedPods(c, scene, serviceKey) {
     c.save();
-    c.strokeStyle = PALETTE.select;
-    c.lineWidth = 2;
     c.beginPath();
     let runs = 0;
     for (const geo of scene.podRuns || []) {
@@ -634,6 +632,12 @@ export class Renderer {
         runs += 1;
       }
     }
+    // A white band under the line keeps it visible on dark glyphs and on a washed-out projector.
+    c.strokeStyle = "#ffffff";
+    c.lineWidth = 5;
+    c.stroke();
+    c.strokeStyle = PALETTE.select;
+    c.lineWidth = 2.5;
     c.stroke();
     c.restore();
     return runs;
