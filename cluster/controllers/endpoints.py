@@ -45,8 +45,17 @@ def _affected_services(store: Store, changes: list[Change], resync_all: bool) ->
     for change in changes:
         meta = change.obj["metadata"]
         ns = meta.get("namespace", "")
-        if change.kind in ("Service", "Endpoints"):
+        if change.kind == "Endpoints" or (change.kind == "Service" and _feeds_endpoints(change)):
             affected[(ns, meta["name"])] = None
+        elif change.kind == "EndpointSlice":
+            # A controller's slice written or deleted by someone else: that controller puts its
+            # Service's slices back. A slice of no Service is left to garbage collection, as upstream.
+            for side in (change.old, change.new):
+                labels = labels_of(side) if side is not None else {}
+                service = labels.get(SERVICE_NAME_LABEL)
+                if labels.get(MANAGED_BY_LABEL) in (SLICE_CONTROLLER, MIRROR_CONTROLLER) and service \
+                        and store.peek("Service", ns, service) is not None:
+                    affected[(ns, service)] = None
         elif change.kind == "Pod":
             for side in (change.old, change.new):
                 if side is None:
@@ -60,6 +69,20 @@ def _affected_services(store: Store, changes: list[Change], resync_all: bool) ->
                     if pods is not None:
                         pods.add(meta["name"])
     return affected
+
+
+def _feeds_endpoints(change: Change) -> bool:
+    """Whether a Service change can change its Endpoints or slices: they are made of its spec,
+    labels and the rest of its metadata, never of its annotations (the sync would write nothing)."""
+    if change.old is None or change.new is None:
+        return True
+    return _endpoint_inputs(change.old) != _endpoint_inputs(change.new)
+
+
+def _endpoint_inputs(service: Obj) -> tuple:
+    meta = {k: v for k, v in service["metadata"].items()
+            if k not in ("annotations", "resourceVersion", "managedFields")}
+    return meta, service.get("spec")
 
 
 def _slices_of(store: Store, ns: str, name: str, managed_by: str | None = None) -> list[Obj]:
