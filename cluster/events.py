@@ -14,10 +14,10 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from cluster.models import Event
+from cluster.publishing import publish
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,12 @@ def relay_message(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def broadcast(cluster_id: Any, message: dict[str, Any]) -> None:
-    """Send one wire message to every viewer of the sandbox, in every process."""
+    """Send one wire message to every viewer of the sandbox, in every process. The writer does not
+    wait for the send (cluster/publishing.py): its answer goes out while the loop publishes."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group_name(cluster_id), relay_message(message))
+        publish(layer, group_name(cluster_id), relay_message(message))
     except Exception:  # a viewer missing one batch resyncs from the log; a write must not fail
         log.exception("could not publish to sandbox %s", cluster_id)

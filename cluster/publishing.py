@@ -73,3 +73,10 @@ def publish(layer: Any, group: str, message: dict[str, Any]) -> None:
         except RuntimeError:  # the loop closed meanwhile
             pass
     async_to_sync(layer.group_send)(group, message)
+
+
+async def drained() -> None:
+    """Return once this loop has sent everything published to it so far."""
+    publisher = _publishers.get(asyncio.get_running_loop())
+    while publisher is not None and publisher.task is not None and not publisher.task.done():
+        await asyncio.shield(publisher.task)

@@ -12,6 +12,7 @@ from channels.sessions import SessionMiddlewareStack
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.urls import path
 
+from cluster.publishing import drained
 from cluster.services.classes import class_create, class_group, class_step
 from tests.visualizer.test_class_consumer import seven_hops
 from tests.visualizer.test_consumer import communicator, receive
@@ -72,6 +73,7 @@ async def test_a_step_reaches_the_students_of_two_processes_through_redis(relays
     assert relays.relay(group) is not None and relays_b.relay(group) is not None
     assert subscribers(redis_client, group) == 2  # one subscription per process
     trace = await seven_hops(klass)
+    await drained()  # the traces' own messages, published while the trace was made
     published_before = publishes(redis_client)
 
     await database_sync_to_async(class_step)(klass=klass, trace=trace["id"], hop=4)
