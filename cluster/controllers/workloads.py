@@ -19,13 +19,16 @@ from cluster.sim.workloads.workloads import (
 from cluster.store import Change, Store, rfc3339
 
 
-def sync_workloads(store: Store, changes: list[Change]) -> None:
+def sync_workloads(store: Store, changes: list[Change], *, resync_all: bool = False) -> None:
     _collect_garbage(store, changes)
     for deployment in _touched(store, changes, "Deployment"):
         _sync_deployment(store, deployment)
     for rs in _touched(store, changes, "ReplicaSet"):
         _sync_replicaset(store, rs)
-    _schedule_pending(store)
+    # A pending pod could not be placed when it was last tried; only a pod or a node changing
+    # (made, removed, cordoned, moved) can make room for it, or make a new pending pod.
+    if resync_all or any(c.kind in ("Pod", "Node") for c in changes):
+        _schedule_pending(store)
 
 
 def _touched(store: Store, changes: list[Change], kind: str) -> list[Obj]:

@@ -1,12 +1,13 @@
-"""What makes the Endpoints and EndpointSlice controllers sync a Service: a change of what its
-Endpoints and slices are made of, or someone else writing a slice a controller owns."""
+"""What makes the controllers work: the Endpoints and EndpointSlice controllers sync a Service when
+what its Endpoints and slices are made of changes, or when someone else writes a slice they own;
+the scheduler tries pending pods again when a pod or a node changes."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cluster.models import Cluster, Event
-from cluster.selectors import object_get
-from cluster.services.objects import object_delete, object_update
+from cluster.selectors import object_get, object_list
+from cluster.services.objects import object_create, object_delete, object_update
 from cluster.services.verbs import Patch, object_patch
 from cluster.sim.objects import MANAGED_BY_LABEL, MIRROR_CONTROLLER
 from tests.cluster.helpers import slices_of
@@ -82,3 +83,28 @@ def test_a_slice_taken_from_the_controller_is_left_alone_and_replaced(kubia):
     (replacement,) = [s for n, s in slices.items() if n != name]
     assert len(replacement["endpoints"]) == len(slice_["endpoints"])
     assert replacement["metadata"]["labels"][MANAGED_BY_LABEL] != MIRROR_CONTROLLER
+
+
+def _set_node_ready(cluster, name: str, ready: bool) -> None:
+    def flip(node):
+        for condition in node["status"]["conditions"]:
+            if condition["type"] == "Ready":
+                condition["status"] = "True" if ready else "False"
+        return node
+
+    object_update(cluster=cluster, kind="Node", namespace="", name=name, mutate=flip, subresource="status")
+
+
+def test_a_pending_pod_waits_through_service_writes_and_lands_when_a_node_is_ready(kubia):
+    nodes = [node["metadata"]["name"] for node in object_list(cluster=kubia, kind="Node")]
+    for node in nodes:
+        _set_node_ready(kubia, node, False)
+    object_create(cluster=kubia, obj={"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late"},
+                                      "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    assert not object_get(cluster=kubia, kind="Pod", namespace="default", name="late")["spec"].get("nodeName")
+    with CaptureQueriesContext(connection) as queries:
+        _merge(kubia, "Service", "kubia", {"metadata": {"annotations": {"a": "1"}}})
+    assert not [q for q in queries.captured_queries if 'FROM "cluster_pod"' in q["sql"]]
+    assert not object_get(cluster=kubia, kind="Pod", namespace="default", name="late")["spec"].get("nodeName")
+    _set_node_ready(kubia, nodes[1], True)
+    assert object_get(cluster=kubia, kind="Pod", namespace="default", name="late")["spec"]["nodeName"] == nodes[1]
