@@ -21,7 +21,8 @@ Method:
 - reported: delivery latency p50/p95/max over every (viewer, change); errors: writes that did not
   answer 200, viewer disconnections, seq gaps, changes a viewer never got; memory per viewer: the
   Daphne processes' RSS (sum) with all viewers connected at the end, minus before any viewer,
-  divided by the viewers; the database size before and after.
+  divided by the viewers; the database size before and after; the CPU each part used while the
+  writers ran, in cores (PostgreSQL with its backends, ended ones included).
 Client, servers, PostgreSQL and Redis share this machine's cores: the figures are for the whole
 loopback system, not the server alone.
 """
@@ -62,6 +63,58 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_ticks(pid: int, *, reaped: bool = False) -> int:
+    """User and system CPU of a process, in clock ticks; with `reaped`, also that of the children
+    it has waited for (PostgreSQL's backends that ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return sum(int(f) for f in fields[11:15 if reaped else 13])
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rpartition(")")[2].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def busy_ticks() -> int:
+    """The machine's busy CPU ticks, all cores (everything but idle and iowait)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+class CpuShares:
+    """CPU used by each part of the loopback system between start() and stop()."""
+
+    def __init__(self, parts: dict[str, tuple[list[int], list[int]]]) -> None:
+        self.parts = parts  # name -> (processes, processes whose reaped children count too)
+
+    def _read(self) -> dict[str, int]:
+        taken = {name: sum(cpu_ticks(pid) for pid in plain) + sum(
+            cpu_ticks(pid, reaped=True) + sum(cpu_ticks(child) for child in children(pid)) for pid in parents)
+            for name, (plain, parents) in self.parts.items()}
+        taken["the whole machine"] = busy_ticks()
+        return taken
+
+    def start(self) -> None:
+        self.before, self.started = self._read(), time.monotonic()
+
+    def stop(self) -> None:
+        after, seconds = self._read(), time.monotonic() - self.started
+        tick = os.sysconf("SC_CLK_TCK")
+        self.used = {name: (after[name] - self.before[name]) / tick / seconds for name in after}
+
+    def report(self) -> str:
+        return "; ".join(f"{name} {cores:.2f}" for name, cores in self.used.items())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -330,9 +383,15 @@ def main() -> None:
         writers = [Writer(servers[i % len(servers)].port, box, args.rate) for i, box in enumerate(boxes)]
         print(f"{args.viewers} viewers connected in {connected_in:.1f} s; writing for {args.minutes} min ...",
               flush=True)
+        cpu = CpuShares({"Daphne": ([s.process.pid for s in servers], []),
+                         "PostgreSQL": ([], [int((postgres.dir / "db" / "postmaster.pid").read_text().split()[0])]),
+                         "Redis": ([int(redis.pidfile.read_text())], []),
+                         "viewers' clients": ([c.pid for c in children], []), "writers": ([os.getpid()], [])})
+        cpu.start()
         profilers = [start_profile(args.profile, i, s.process.pid, args.minutes * 60)
                      for i, s in enumerate(servers)] if args.profile else []
         asyncio.run(write_all(writers, write_until))
+        cpu.stop()
         for profiler in profilers:
             profiler.wait(timeout=60)
         time.sleep(args.drain)  # the last changes reach their viewers
@@ -378,6 +437,7 @@ def main() -> None:
             reasons[reason] = reasons.get(reason, 0) + count
     if reasons:
         print("viewers refused:", "; ".join(f"{n}x {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])))
+    print(f"CPU while writing, in cores of {os.cpu_count()}: {cpu.report()}")
     print(f"memory: Daphne RSS {rss_before / 1024:.0f} MiB before viewers, {rss_after / 1024:.0f} MiB after; "
           f"{(rss_after - rss_before) / max(1, args.viewers):.0f} KiB per viewer")
     print(f"database: {db_before / 2**20:.1f} MiB before, {db_after / 2**20:.1f} MiB after")
