@@ -12,7 +12,8 @@ Method:
   and, alternately, over the Daphne processes; they run in `--client-processes` child processes
   (asyncio, `websockets`, compression and pings off), at most 50 handshakes in flight.
 - writers: one per sandbox in this process, on a kept-alive HTTP/1.1 connection to the
-  Kubernetes API (alternating processes), `--rate` changes a second on a fixed schedule: a merge
+  Kubernetes API (alternating processes), `--rate` changes a second on a fixed schedule (the
+  sandboxes' schedules spread evenly over one interval, as independent people's are): a merge
   patch of the Service `kubia` that sets an annotation to the wall-clock send time. Each change
   is one MODIFIED event; a viewer's latency for it is its arrival time minus that send time.
 - after the last change, `--drain` seconds for deliveries still on their way; a delivery that has
@@ -203,10 +204,11 @@ class Writer:
         self.ok = self.failed = self.skipped = 0
         self.rtts: list[float] = []
 
-    async def run(self, until: float) -> None:
+    async def run(self, until: float, phase: float) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         path = f"/k8s/{self.box['id']}/api/v1/namespaces/default/services/kubia"
-        next_at = time.monotonic()
+        next_at = time.monotonic() + phase * self.interval
+        await asyncio.sleep(phase * self.interval)
         try:
             while time.time() < until:
                 sent = time.time()
@@ -250,7 +252,8 @@ class Writer:
 
 
 async def write_all(writers: list[Writer], until: float) -> None:
-    await asyncio.gather(*(w.run(until) for w in writers))
+    # Independent sandboxes: their schedules are spread over one interval, not all in the same instant.
+    await asyncio.gather(*(w.run(until, i / len(writers)) for i, w in enumerate(writers)))
 
 
 # --- where the servers' time goes (py-spy) -------------------------------------------------------
