@@ -9,7 +9,13 @@ from django.db.models import Q
 
 from cluster.sim.api.names import generate_name
 from cluster.sim.objects import Obj, node_internal_ip, pod_node, pod_ready, pod_terminating
-from cluster.sim.workloads.scheduler import Placement, pick_node, pick_pod_ip, unschedulable_message
+from cluster.sim.workloads.scheduler import (
+    Placement,
+    pick_node,
+    pick_pod_ip,
+    tolerates_cordon,
+    unschedulable_message,
+)
 from cluster.sim.workloads.workloads import (
     controlled_by,
     pod_from_template,
@@ -175,7 +181,9 @@ def _sync_replicaset(store: Store, rs: Obj) -> None:
     if diff > 0:
         taken = store.names("Pod", ns)
         per_node = _pods_per_node(store)
-        placement = Placement(store.nodes_lazily(), per_node, store.pod_ips())
+        template_spec = (rs["spec"].get("template") or {}).get("spec") or {}
+        placement = Placement(store.nodes_lazily(), per_node, store.pod_ips(),
+                              tolerates_cordon(template_spec.get("tolerations") or []))
         for _ in range(diff):
             pod = pod_from_template(rs, generate_name(f"{name}-", store.rng, taken))
             taken.add(pod["metadata"]["name"])
@@ -245,12 +253,13 @@ def _schedule_pending(store: Store) -> None:
 def _schedule(store: Store, pod: Obj, per_node: Counter, placement: Placement | None = None) -> bool:
     """Bind a pod to a node, give it an IP from the node's pod CIDR and start it (Ready)."""
     nodes = placement.nodes if placement is not None else store.nodes_by_name()
-    node_name = placement.node() if placement is not None else pick_node(nodes.values(), per_node)
+    cordon_ok = tolerates_cordon(pod["spec"].get("tolerations") or [])
+    node_name = placement.node() if placement is not None else pick_node(nodes.values(), per_node, cordon_ok)
     if node_name is None:
         pod["status"] = {"phase": "Pending", "qosClass": "BestEffort", "conditions": [
             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "lastProbeTime": None,
              "lastTransitionTime": rfc3339(store.now),
-             "message": unschedulable_message(list(nodes.values()), per_node)}]}
+             "message": unschedulable_message(list(nodes.values()), per_node, cordon_ok)}]}
         return False
     ip = placement.pod_ip(node_name) if placement is not None else pick_pod_ip(nodes[node_name], store.pod_ips())
     if ip is None:

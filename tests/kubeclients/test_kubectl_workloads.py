@@ -77,3 +77,19 @@ def test_get_all(kubectl_kubia: Kubectl):
 def test_kubectl_version_runs_the_131_client(kubectl: Kubectl):
     text = kubectl.out("version")
     assert "Client Version: v1.31." in text and "Server Version: v1.31.0" in text
+
+
+def test_cordon_keeps_new_pods_off_and_uncordon_lets_them_land(kubectl_kubia: Kubectl):
+    for node in ("node-1", "node-2", "node-3"):
+        assert kubectl_kubia.out("cordon", node) == f"node/{node} cordoned\n"
+    assert [r[1] for r in rows(kubectl_kubia.out("get", "nodes"))[1:]] == ["Ready,SchedulingDisabled"] * 3
+    kubectl_kubia.out("scale", "rs", "kubia", "--replicas=4")
+    pending = [p for p in kubia_pods(kubectl_kubia) if p[2] == "Pending"]
+    assert len(pending) == 1
+    message = kubectl_kubia.out("get", "pod", pending[0][0], "-o", "jsonpath={.status.conditions[0].message}")
+    assert message == ("0/3 nodes are available: 3 node(s) were unschedulable. preemption: 0/3 nodes are "
+                       "available: 3 Preemption is not helpful for scheduling.")
+
+    assert kubectl_kubia.out("uncordon", "node-2") == "node/node-2 uncordoned\n"
+    wide = {r[0]: r for r in rows(kubectl_kubia.out("get", "pods", "-l", "app=kubia", "-o", "wide"))[1:]}
+    assert wide[pending[0][0]][2] == "Running" and wide[pending[0][0]][6] == "node-2"
