@@ -18,6 +18,7 @@ const en = {
   "state.terminating": "terminating",
   "state.nodeReady": "Ready",
   "state.nodeNotReady": "NotReady",
+  "state.cordoned": "cordoned",
 
   "at.client": "client",
   "at.loadbalancer": "load balancer",
@@ -494,6 +495,7 @@ const ko = {
   "state.terminating": "종료 중",
   "state.nodeReady": "Ready",
   "state.nodeNotReady": "NotReady",
+  "state.cordoned": "cordon됨",
 
   "at.client": "클라이언트",
   "at.loadbalancer": "로드밸런서",
@@ -968,6 +970,12 @@ export function setLanguage(lang) {
 
 export function language() {
   return current;
+}
+
+/** A node's STATUS as kubectl prints it: Ready or NotReady, then ",SchedulingDisabled" when it is
+ * cordoned (kubectl's words, in every language). */
+export function nodeStatus(node) {
+  return t(node.ready ? "state.nodeReady" : "state.nodeNotReady") + (node.schedulable === false ? ",SchedulingDisabled" : "");
 }
 
 /**

@@ -2,7 +2,7 @@
 // pods and why each is or is not eligible), or one selected object (pod, service, slice, node…).
 
 import { el, mark } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { language, nodeStatus, t } from "./i18n.js";
 import { candidateWhy, formatProbability, hopPlace, hopText, outcomeText, traceReason, traceTitle } from "./tracefmt.js";
 import { portText } from "./state.js";
 
@@ -369,7 +369,7 @@ export class Inspector {
     return [
       el("h2", { class: "panel-title" }, t("kind.Node"), " ", el("code", { text: node.name })),
       dl([
-        [t("obj.state"), mark(node.ready ? "ready" : "notready", node.ready ? t("state.nodeReady") : t("state.nodeNotReady"))],
+        [t("obj.state"), mark(node.ready ? "ready" : "notready", nodeStatus(node))],
         [t("obj.internalIP"), code(node.internalIP || "—")],
         [t("obj.externalIP"), code(node.externalIP || "—")],
         [t("obj.zone"), node.zone || "—"],

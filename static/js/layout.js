@@ -7,7 +7,7 @@
 // Level of detail: pods become glyph grids then counted groups, slices become counted tiles, so a
 // thousand pods on twenty nodes still fit and stay legible.
 
-import { t } from "./i18n.js";
+import { nodeStatus, t } from "./i18n.js";
 
 /** The Hangul web font of servicescope.css, after the system's Korean fonts (a machine may have none). */
 export const HANGUL_FAMILY = "Servicescope Hangul";
@@ -441,8 +441,11 @@ const NODE_LEVELS = [
 ];
 
 function nodeHeaderLines(node, level, showExternal) {
-  const status = node.ready ? t("state.nodeReady") : t("state.nodeNotReady");
+  // kubectl's ",SchedulingDisabled" does not fit a node's header: "· cordoned" says it there.
+  const base = t(node.ready ? "state.nodeReady" : "state.nodeNotReady");
+  const status = node.schedulable === false ? `${base} · ${t("state.cordoned")}` : base;
   const icon = node.ready ? "ready" : "notready";
+  const usual = node.ready && node.schedulable !== false; // one-line forms name the status only when it is not
   if (level.header === "full") {
     const lines = [{ text: `${node.name} · ${status}`, font: "b", icon }, { text: t("canvas.internalIP", { ip: node.internalIP || "—" }), font: "m" }];
     if (showExternal) lines.push({ text: t("canvas.externalIP", { ip: node.externalIP || "—" }), font: "m" });
@@ -459,9 +462,9 @@ function nodeHeaderLines(node, level, showExternal) {
     if (c.notready) sum += ` ${c.notready} ✗`;
     if (c.pending) sum += ` ${c.pending} ○`;
     if (c.terminating) sum += ` ${c.terminating} ▲`;
-    return [{ text: `${node.name}${node.ready ? "" : " " + status}`, font: "b", icon }, { text: sum, font: "n" }];
+    return [{ text: `${node.name}${usual ? "" : " " + status}`, font: "b", icon }, { text: sum, font: "n" }];
   }
-  return [{ text: `${node.name}${node.ready ? "" : " " + status} · ${node.internalIP || "—"}`, font: "b", icon }];
+  return [{ text: `${node.name}${usual ? "" : " " + status} · ${node.internalIP || "—"}`, font: "b", icon }];
 }
 
 function gridGeometry(ctx, innerW, count) {
@@ -525,7 +528,7 @@ function layoutNodeBox(ctx, node, x, y, w, h, level, view, showExternal, scene) 
   const box = makeBox(ctx, "node", x, y, w, nodeHeaderLines(node, level, showExternal), {
     ref: { kind: "Node", key: node.key },
     selectable: true,
-    label: `${t("kind.Node")} ${node.name} ${node.internalIP} ${node.ready ? t("state.nodeReady") : t("state.nodeNotReady")} · ${podSummary(node.counts)}`,
+    label: `${t("kind.Node")} ${node.name} ${node.internalIP} ${nodeStatus(node)} · ${podSummary(node.counts)}`,
     dashed: !node.ready,
   });
   box.h = h;

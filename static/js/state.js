@@ -200,6 +200,7 @@ export function nodeView(node) {
     externalIP: nodeAddress(node, "ExternalIP"),
     podCIDR: (node.spec && node.spec.podCIDR) || "",
     ready: condition(node, "Ready"),
+    schedulable: !(node.spec && node.spec.unschedulable),
     pods: [],
     counts: { total: 0, ready: 0, notready: 0, terminating: 0, pending: 0 },
   };

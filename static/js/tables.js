@@ -2,7 +2,7 @@
 // the per-object action buttons for the owner.
 
 import { el, mark } from "./dom.js";
-import { t } from "./i18n.js";
+import { nodeStatus, t } from "./i18n.js";
 
 const LIMIT = 150;
 
@@ -139,7 +139,7 @@ export class Tables {
 
     const nodes = view.nodes.map((n) => [
       this._select({ kind: "Node", key: n.key }, n.name),
-      mark(n.ready ? "ready" : "notready", n.ready ? t("state.nodeReady") : t("state.nodeNotReady")),
+      mark(n.ready ? "ready" : "notready", nodeStatus(n)),
       code(n.internalIP || "—"),
       code(n.externalIP || "—"),
       t("obj.podCounts", { total: n.counts.total, ready: n.counts.ready }),

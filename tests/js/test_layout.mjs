@@ -136,3 +136,15 @@ test("fitText truncates with an ellipsis and can keep a suffix", () => {
   assert.ok(cut.includes("…") && cut.endsWith("w6fkd · 100"), cut);
   assert.ok(estimateTextWidth(cut, "13px sans") <= 120);
 });
+
+test("a cordoned node says so in its header, and its box's label gives kubectl's STATUS", () => {
+  const snap = structuredClone(kubiaFixture().snapshot);
+  const node = snap.objects.Node[1];
+  node.spec = { ...(node.spec || {}), unschedulable: true };
+  const scene = layoutScene(viewOf(snap), LARGE);
+  const name = node.metadata.name;
+  assert.ok(texts(scene).includes(`${name} · Ready · cordoned`));
+  const box = scene.items.find((i) => i.type === "box" && i.ref && i.ref.kind === "Node" && i.ref.key === name);
+  assert.match(box.label, /Ready,SchedulingDisabled/);
+  assert.ok(texts(scene).filter((s) => s.endsWith("· Ready")).length === snap.objects.Node.length - 1);
+});

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { actionUrl, applyEvents, applySnapshot, deriveView, emptyModel, objectKey, portText, requestTargets, tallyTraces } from "../../static/js/state.js";
+import { nodeStatus } from "../../static/js/i18n.js";
 import { kubiaFixture, bigSnapshot } from "./helpers.mjs";
 
 const fx = kubiaFixture();
@@ -192,4 +193,17 @@ test("a node's pods are grouped by the Services that select them, each run recor
     [["default/other"], kubia.length, 2],
     [[], kubia.length + 2, 1],
   ]);
+});
+
+test("a cordoned node is shown with kubectl's STATUS, Ready,SchedulingDisabled", () => {
+  const m = base();
+  const node = structuredClone(fx.snapshot.objects.Node[0]);
+  node.spec = { ...(node.spec || {}), unschedulable: true };
+  const v = deriveView(applyEvents(m, [{ seq: m.seq + 1, type: "MODIFIED", kind: "Node", object: node }]));
+  const cordoned = v.nodes.find((n) => n.name === node.metadata.name);
+  assert.equal(cordoned.schedulable, false);
+  assert.equal(nodeStatus(cordoned), "Ready,SchedulingDisabled");
+  const others = v.nodes.filter((n) => n !== cordoned);
+  assert.ok(others.length > 0 && others.every((n) => n.schedulable && nodeStatus(n) === "Ready"));
+  assert.equal(nodeStatus({ ready: false, schedulable: false }), "NotReady,SchedulingDisabled");
 });
