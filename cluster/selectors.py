@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from cluster.kinds import KIND_ORDER, kind_info
 from cluster.models import Cluster, Event
+from cluster.reading import one_version
 from cluster.sim.endpoints.cost import service_costs
 from cluster.sim.objects import Obj
 from cluster.watch_tokens import same_digest, token_digest
@@ -63,8 +63,8 @@ def cluster_settings_wire(cluster: Cluster) -> dict:
 
 
 def cluster_snapshot(*, cluster: Cluster) -> dict:
-    """The whole state at one resourceVersion (read in one transaction so it is consistent)."""
-    with transaction.atomic():
+    """The whole state at one resourceVersion."""
+    with one_version():
         fresh = Cluster.objects.get(pk=cluster.pk)
         objects = {kind: object_list(cluster=fresh, kind=kind) for kind in KIND_ORDER}
     return {
@@ -78,7 +78,7 @@ def cluster_snapshot(*, cluster: Cluster) -> dict:
 def objects_json(*, cluster: Cluster) -> str:
     """The JSON text of `{kind: [object, ...]}` (the kinds and order of a snapshot), made of the
     stored bodies as they are: no row becomes a model instance and no body is decoded, which at
-    10,000 pods is most of the cost of a snapshot. Call it inside the transaction that read
+    10,000 pods is most of the cost of a snapshot. Call it inside the `one_version()` that read
     `cluster`'s resourceVersion, so the text is at that version."""
     lists = []
     for kind in KIND_ORDER:

@@ -3,10 +3,9 @@ as they were when a trace was sent, rebuilt from the event log."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from cluster.kinds import KIND_ORDER
 from cluster.models import Cluster, Event, Trace
+from cluster.reading import one_version
 from cluster.selectors import cluster_settings_wire, object_list
 
 HISTORY_DEFAULT = 20
@@ -47,7 +46,7 @@ def snapshot_at(*, cluster: Cluster, seq: int) -> dict | None:
     exist yet; one first DELETED after `seq` was as that event carries it (nothing changed it in
     between). An object only MODIFIED after `seq`, with no earlier event kept, cannot be rebuilt.
     The settings are today's (a settings change is not an object event)."""
-    with transaction.atomic():
+    with one_version():
         fresh = Cluster.objects.get(pk=cluster.pk)
         current = fresh.resource_version
         if seq > current:

@@ -19,9 +19,8 @@ import zlib
 from collections import OrderedDict
 from typing import Any
 
-from django.db import transaction
-
 from cluster.models import Cluster
+from cluster.reading import one_version
 from cluster.selectors import cluster_settings_wire, objects_json
 
 PACKING = "deflate+base64"
@@ -59,7 +58,7 @@ def _packed_objects(cluster: Cluster) -> str:
 
 def packed_snapshot(*, cluster: Cluster) -> dict[str, Any]:
     """The `snapshot` message with its objects packed: every object at one resourceVersion."""
-    with _packing, transaction.atomic():
+    with _packing, one_version():
         fresh = Cluster.objects.get(pk=cluster.pk)
         packed = _packed_objects(fresh)
     return {

@@ -1,7 +1,7 @@
 """The write path's SQL on PostgreSQL, the hosted site's engine: the tests of the delta controllers,
 the index columns and queries, concurrent writes, verbs, quotas and the endpoint cache run again in
 a pytest of their own whose database is a throwaway PostgreSQL (pytest-django makes its test
-database there). The rest of the suite runs them on SQLite."""
+database there), as do the reads that must see one resourceVersion. The rest of the suite runs them on SQLite."""
 
 import os
 import re
@@ -21,6 +21,7 @@ SUITES = [
     "tests/cluster/test_allocation_db.py",
     "tests/cluster/test_event_log_and_cleanup.py",
     "tests/cluster/test_endpoint_cache.py",
+    "tests/cluster/test_reads_at_one_version.py",  # a list's objects are at its resourceVersion
 ]
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from cluster.models import Cluster
+from cluster.reading import one_version
 from cluster.selectors import cluster_get, object_get, object_list
 from cluster.selectors_quota import quota_get, quota_list
 from cluster.sim.api import fielderrors
@@ -21,15 +22,17 @@ Obj = dict[str, Any]
 
 
 def read_list(cluster: Cluster, target: Target, chosen: Selection) -> tuple[str, list[Obj]]:
-    """The resourceVersion and the selected objects. The version is read first: a watch resumed
-    from it may repeat a change the list already shows, but never misses one."""
-    fresh = cluster_get(cluster_id=str(cluster.pk)) or cluster
-    resource_version = str(fresh.resource_version)
-    if target.resource.kind == "ResourceQuota":
-        return resource_version, [o for o in quota_list(cluster=fresh, namespace=target.namespace) if chosen.matches(o)]
-    if not target.resource.stored:
-        return resource_version, []
-    objs = object_list(cluster=fresh, kind=target.resource.kind, namespace=target.namespace)
+    """The resourceVersion and the selected objects as they were at that version: a watch resumed
+    from it starts with the first change the list does not show."""
+    with one_version():
+        fresh = cluster_get(cluster_id=str(cluster.pk)) or cluster
+        resource_version = str(fresh.resource_version)
+        if target.resource.kind == "ResourceQuota":
+            objs = quota_list(cluster=fresh, namespace=target.namespace)
+        elif target.resource.stored:
+            objs = object_list(cluster=fresh, kind=target.resource.kind, namespace=target.namespace)
+        else:
+            objs = []
     return resource_version, [o for o in objs if chosen.matches(o)]
 
 
