@@ -19,6 +19,7 @@ const en = {
   "state.nodeReady": "Ready",
   "state.nodeNotReady": "NotReady",
   "state.cordoned": "cordoned",
+  "canvas.cordonedLine": "cordoned: no new pods",
 
   "at.client": "client",
   "at.loadbalancer": "load balancer",
@@ -496,6 +497,7 @@ const ko = {
   "state.nodeReady": "Ready",
   "state.nodeNotReady": "NotReady",
   "state.cordoned": "cordon됨",
+  "canvas.cordonedLine": "cordon됨: 새 파드를 받지 않음",
 
   "at.client": "클라이언트",
   "at.loadbalancer": "로드밸런서",

@@ -441,20 +441,24 @@ const NODE_LEVELS = [
 ];
 
 function nodeHeaderLines(node, level, showExternal) {
-  // kubectl's ",SchedulingDisabled" does not fit a node's header: "· cordoned" says it there.
+  // kubectl's ",SchedulingDisabled" is too long for a node's header: a cordoned node gets a line
+  // of its own that says what cordoning means, and one-line forms the word "cordoned".
   const base = t(node.ready ? "state.nodeReady" : "state.nodeNotReady");
-  const status = node.schedulable === false ? `${base} · ${t("state.cordoned")}` : base;
+  const cordoned = node.schedulable === false;
   const icon = node.ready ? "ready" : "notready";
-  const usual = node.ready && node.schedulable !== false; // one-line forms name the status only when it is not
+  const title = { text: `${node.name} · ${base}`, font: "b", icon };
+  const cordonLine = cordoned ? [{ text: t("canvas.cordonedLine"), font: "n" }] : [];
   if (level.header === "full") {
-    const lines = [{ text: `${node.name} · ${status}`, font: "b", icon }, { text: t("canvas.internalIP", { ip: node.internalIP || "—" }), font: "m" }];
+    const lines = [title, ...cordonLine, { text: t("canvas.internalIP", { ip: node.internalIP || "—" }), font: "m" }];
     if (showExternal) lines.push({ text: t("canvas.externalIP", { ip: node.externalIP || "—" }), font: "m" });
     return lines;
   }
   if (level.header === "tight") {
-    return [{ text: `${node.name} · ${status}`, font: "b", icon }, { text: node.externalIP ? `${node.internalIP} · ${node.externalIP}` : node.internalIP || "—", font: "m" }];
+    return [title, ...cordonLine, { text: node.externalIP ? `${node.internalIP} · ${node.externalIP}` : node.internalIP || "—", font: "m" }];
   }
-  // One line: the state is the icon shape (and the word when it is not Ready).
+  // One line: the state is the icon shape, and words only for what is not the usual Ready.
+  const unusual = [node.ready ? "" : base, cordoned ? t("state.cordoned") : ""].filter(Boolean).join(" · ");
+  const name = unusual ? `${node.name} ${unusual}` : node.name;
   if (level.header === "mini") {
     // Smallest form (many nodes, small screen): name and counted pods; IPs are in Tables / Inspector.
     const c = node.counts;
@@ -462,9 +466,9 @@ function nodeHeaderLines(node, level, showExternal) {
     if (c.notready) sum += ` ${c.notready} ✗`;
     if (c.pending) sum += ` ${c.pending} ○`;
     if (c.terminating) sum += ` ${c.terminating} ▲`;
-    return [{ text: `${node.name}${usual ? "" : " " + status}`, font: "b", icon }, { text: sum, font: "n" }];
+    return [{ text: name, font: "b", icon }, { text: sum, font: "n" }];
   }
-  return [{ text: `${node.name}${usual ? "" : " " + status} · ${node.internalIP || "—"}`, font: "b", icon }];
+  return [{ text: `${name} · ${node.internalIP || "—"}`, font: "b", icon }];
 }
 
 function gridGeometry(ctx, innerW, count) {
