@@ -468,7 +468,9 @@ function nodeHeaderLines(node, level, showExternal) {
     if (c.terminating) sum += ` ${c.terminating} ▲`;
     return [{ text: name, font: "b", icon }, { text: sum, font: "n" }];
   }
-  return [{ text: `${name} · ${node.internalIP || "—"}`, font: "b", icon }];
+  // A state other than Ready takes the IP's place: a one-line header is too narrow for both, and
+  // the IP is in the Inspector.
+  return [{ text: unusual ? name : `${name} · ${node.internalIP || "—"}`, font: "b", icon }];
 }
 
 function gridGeometry(ctx, innerW, count) {

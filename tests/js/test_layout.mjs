@@ -149,3 +149,17 @@ test("a cordoned node says so under its name, and its box's label gives kubectl'
   assert.match(box.label, /Ready,SchedulingDisabled/);
   assert.equal(lines.filter((s) => s.startsWith("cordoned")).length, 1);
 });
+
+test("in one-line node headers a state other than Ready takes the IP's place", () => {
+  const snap = bigSnapshot({ nodes: 20, pods: 200 });
+  const [cordoned, notReady] = [snap.objects.Node[1], snap.objects.Node[2]];
+  cordoned.spec = { ...cordoned.spec, unschedulable: true };
+  notReady.status.conditions = [{ type: "Ready", status: "False" }];
+  for (const size of [SMALL, LARGE]) {
+    const lines = texts(layoutScene(viewOf(snap), size));
+    assert.ok(lines.includes("node-02 cordoned") && lines.includes("node-03 NotReady"), lines);
+    assert.ok(lines.every((s) => !s.startsWith("node-") || !s.includes("…")), lines);
+  }
+  // A 1920x1080 window shows 20 nodes in one-line headers with their IPs.
+  assert.ok(texts(layoutScene(viewOf(snap), LARGE)).includes("node-01 · 10.0.0.11"));
+});
