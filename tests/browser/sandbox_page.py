@@ -61,8 +61,10 @@ class SandboxPage:
                 timeout=timeout, polling=50)
         except PlaywrightTimeoutError:
             state = self.state()
-            state.pop("scene", None)
-            raise AssertionError(f"timed out waiting for {condition!r}; state: {state}") from None
+            scene = state.pop("scene", None) or {}
+            # What the Services band said (the scene's texts) tells most waits on the picture apart.
+            raise AssertionError(f"timed out waiting for {condition!r}; state: {state}; "
+                                 f"scene texts: {scene.get('texts', [])[:12]}") from None
 
     def next_frame(self) -> None:
         """Let the page draw (window.__servicescope is updated while drawing)."""
