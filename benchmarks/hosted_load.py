@@ -76,7 +76,7 @@ def cpu_ticks(pid: int, *, reaped: bool = False) -> int:
     return sum(int(f) for f in fields[11:15 if reaped else 13])
 
 
-def children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -101,7 +101,7 @@ class CpuShares:
 
     def _read(self) -> dict[str, int]:
         taken = {name: sum(cpu_ticks(pid) for pid in plain) + sum(
-            cpu_ticks(pid, reaped=True) + sum(cpu_ticks(child) for child in children(pid)) for pid in parents)
+            cpu_ticks(pid, reaped=True) + sum(cpu_ticks(child) for child in child_pids(pid)) for pid in parents)
             for name, (plain, parents) in self.parts.items()}
         taken["the whole machine"] = busy_ticks()
         return taken

@@ -974,10 +974,15 @@ export function language() {
   return current;
 }
 
-/** A node's STATUS as kubectl prints it: Ready or NotReady, then ",SchedulingDisabled" when it is
+/** A node's Ready condition in kubectl's words: Ready or NotReady. */
+export function nodeReadiness(node) {
+  return t(node.ready ? "state.nodeReady" : "state.nodeNotReady");
+}
+
+/** A node's STATUS as kubectl prints it: its readiness, then ",SchedulingDisabled" when it is
  * cordoned (kubectl's words, in every language). */
 export function nodeStatus(node) {
-  return t(node.ready ? "state.nodeReady" : "state.nodeNotReady") + (node.schedulable === false ? ",SchedulingDisabled" : "");
+  return nodeReadiness(node) + (node.schedulable === false ? ",SchedulingDisabled" : "");
 }
 
 /**

@@ -7,7 +7,7 @@
 // Level of detail: pods become glyph grids then counted groups, slices become counted tiles, so a
 // thousand pods on twenty nodes still fit and stay legible.
 
-import { nodeStatus, t } from "./i18n.js";
+import { nodeReadiness, nodeStatus, t } from "./i18n.js";
 
 /** The Hangul web font of servicescope.css, after the system's Korean fonts (a machine may have none). */
 export const HANGUL_FAMILY = "Servicescope Hangul";
@@ -443,7 +443,7 @@ const NODE_LEVELS = [
 function nodeHeaderLines(node, level, showExternal) {
   // kubectl's ",SchedulingDisabled" is too long for a node's header: a cordoned node gets a line
   // of its own that says what cordoning means, and one-line forms the word "cordoned".
-  const base = t(node.ready ? "state.nodeReady" : "state.nodeNotReady");
+  const base = nodeReadiness(node);
   const cordoned = node.schedulable === false;
   const icon = node.ready ? "ready" : "notready";
   const title = { text: `${node.name} · ${base}`, font: "b", icon };
