@@ -956,15 +956,24 @@ export function layoutScene(view, opts) {
     }
     if (maxNodes < view.nodes.length) {
       const i = maxNodes;
-      scene.items.push({
+      // From the place of the next node to the end of its row (empty): the whole sentence, else
+      // "(see Tables)" on a line of its own, else the count said shortly above it.
+      const width = (n.cols - (i % n.cols)) * (n.nw + g) - g - 8;
+      const hidden = view.nodes.length - maxNodes;
+      const text = t("canvas.moreNodes", { n: hidden });
+      const cut = text.indexOf(" (");
+      const forms = cut < 0 ? [[text]] : [[text], [text.slice(0, cut), text.slice(cut + 1)],
+        [t("canvas.moreNodesShort", { n: hidden }), text.slice(cut + 1)]];
+      const lines = forms.find((f) => f.every((l) => fitText(ctx, l, "b", width) === l)) || forms[forms.length - 1];
+      lines.forEach((line, k) => scene.items.push({
         type: "text",
         x: ix + (i % n.cols) * (n.nw + g) + 8,
-        y: ny + Math.floor(i / n.cols) * (nh + g) + LH,
-        text: fitText(ctx, t("canvas.moreNodes", { n: view.nodes.length - maxNodes }), "b", n.nw - 8),
+        y: ny + Math.floor(i / n.cols) * (nh + g) + LH * (k + 1),
+        text: fitText(ctx, line, "b", width),
         font: "b",
         align: "left",
         muted: true,
-      });
+      }));
     }
   }
   return finish(scene);

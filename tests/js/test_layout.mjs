@@ -163,3 +163,14 @@ test("in one-line node headers a state other than Ready takes the IP's place", (
   // A 1920x1080 window shows 20 nodes in one-line headers with their IPs.
   assert.ok(texts(layoutScene(viewOf(snap), LARGE)).includes("node-01 · 10.0.0.11"));
 });
+
+test("'+ N more nodes (see Tables)' is never cut: it takes two lines, and a shorter count, when needed", () => {
+  for (const [nodes, size] of [[20, SMALL], [60, SMALL], [60, LARGE]]) {
+    const lines = texts(layoutScene(viewOf(bigSnapshot({ nodes, pods: 200 })), size));
+    const more = lines.findIndex((s) => /^\+ \d+ more/.test(s));
+    if (more < 0) continue; // every node is drawn
+    const shown = lines[more].endsWith("(see Tables)") ? lines[more] : `${lines[more]} ${lines[more + 1]}`;
+    assert.match(shown, /^\+ \d+ more( nodes)? \(see Tables\)$/, `${nodes} nodes: ${shown}`);
+  }
+  assert.ok(texts(layoutScene(viewOf(bigSnapshot({ nodes: 60, pods: 200 })), SMALL)).some((s) => /^\+ \d+ more/.test(s)));
+});
